@@ -1,0 +1,2 @@
+/** Core services; private to the bundle. */
+package dev.sigil.core.internal;
