@@ -1,0 +1,41 @@
+package dev.sigil.transport.https.internal;
+
+/**
+ * An error answer: HTTP status, CSC/OAuth error name and a client-safe description. Thrown by
+ * routes and endpoints; turned into JSON in one place ({@link Router}).
+ */
+final class ApiError extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    private final int status;
+    private final String error;
+    private final int retryAfterSeconds;
+
+    ApiError(int status, String error, String description) {
+        this(status, error, description, 0);
+    }
+
+    ApiError(int status, String error, String description, int retryAfterSeconds) {
+        super(description, null, false, false);
+        this.status = status;
+        this.error = error;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    static ApiError invalidRequest(String description) {
+        return new ApiError(400, "invalid_request", description);
+    }
+
+    int status() {
+        return status;
+    }
+
+    String error() {
+        return error;
+    }
+
+    /** Seconds for a {@code Retry-After} header; 0 for none. */
+    int retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.sigil.transport.https.internal;
+
+import dev.sigil.api.SigilException;
+import dev.sigil.api.signing.SigningService;
+
+import java.net.URI;
+import java.util.Arrays;
+import java.util.Hashtable;
+import java.util.List;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * Owns the Jetty server: starts it when configured and a signing service is present, stops it when
+ * either goes away. Once listening, it announces the endpoint as a {@link URI} service with the
+ * properties {@value #PROPERTY_URL} and {@value #PROPERTY_PROTOCOLS} (the launcher waits for it).
+ */
+@Component(configurationPid = "dev.sigil.transport.https", configurationPolicy = ConfigurationPolicy.REQUIRE,
+        service = {})
+@Designate(ocd = HttpsConfig.class)
+public final class HttpsServerComponent {
+    static final String PROPERTY_URL = "sigil.endpoint.url";
+    static final String PROPERTY_PROTOCOLS = "sigil.endpoint.protocols";
+
+    /** The CSC methods this transport serves under {@code /csc/v2/}. */
+    static final List<String> CSC_METHODS = List.of("info");
+
+    private final SigilHttpServer server;
+    private final ServiceRegistration<URI> announcement;
+
+    @Activate
+    public HttpsServerComponent(@Reference SigningService signing, BundleContext context, HttpsConfig config)
+            throws SigilException {
+        HttpsSettings settings = HttpsSettings.from(config, System::getenv);
+        char[] password = settings.keystorePassword().resolve(System::getenv);
+        try {
+            server = new SigilHttpServer(settings, password, routes(signing, settings));
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+        server.start();
+        URI url = URI.create("https://" + settings.publicHost() + ":" + server.port() + "/");
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(PROPERTY_URL, url.toString());
+        props.put(PROPERTY_PROTOCOLS, server.protocols().toArray(new String[0]));
+        announcement = context.registerService(URI.class, url, props);
+    }
+
+    static Router routes(SigningService signing, HttpsSettings settings) {
+        return new Router(settings.maxBodyBytes())
+                .route("/csc/v2/info", List.of("GET", "POST"), new InfoEndpoint(signing, settings.service(), CSC_METHODS))
+                .route("/health", List.of("GET"), new HealthEndpoint(signing));
+    }
+
+    @Deactivate
+    void deactivate() {
+        try {
+            announcement.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // the framework is stopping and unregistered it first
+        }
+        server.stopQuietly();
+    }
+}

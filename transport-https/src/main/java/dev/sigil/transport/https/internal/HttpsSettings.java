@@ -1,0 +1,90 @@
+package dev.sigil.transport.https.internal;
+
+import dev.sigil.api.ErrorCode;
+import dev.sigil.api.SigilException;
+import dev.sigil.api.config.SecretRef;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The validated settings of the HTTPS server. Every check that can fail names the setting.
+ *
+ * @param host                  bind address
+ * @param port                  TCP port, 0 for any free one
+ * @param publicHost            host name clients use
+ * @param keystorePath          TLS keystore file
+ * @param keystoreType          keystore type
+ * @param keystorePassword      where the keystore password comes from
+ * @param http2                 whether to offer h2 via ALPN
+ * @param maxBodyBytes          largest request body
+ * @param maxConcurrentRequests requests in flight before queuing
+ * @param maxWaitMs             longest wait in the queue before 503
+ * @param maxThreads            server thread pool size
+ * @param service               what /info reports about the service
+ */
+record HttpsSettings(String host, int port, String publicHost, Path keystorePath, String keystoreType,
+                     SecretRef keystorePassword, boolean http2, int maxBodyBytes, int maxConcurrentRequests,
+                     int maxWaitMs, int maxThreads, ServiceDescription service) {
+
+    private static final Pattern REGION = Pattern.compile("[A-Z]{2}");
+
+    /**
+     * What the service says about itself in {@code /info}.
+     *
+     * @param name        display name
+     * @param description one sentence
+     * @param logo        logo URI or empty
+     * @param region      ISO 3166-1 alpha-2 or empty
+     */
+    record ServiceDescription(String name, String description, String logo, String region) {
+    }
+
+    /**
+     * Validates a configuration.
+     *
+     * @throws SigilException {@link ErrorCode#CONFIGURATION} with one line naming the setting
+     */
+    static HttpsSettings from(HttpsConfig c, Function<String, String> environment) throws SigilException {
+        require(c.host() != null && !c.host().isBlank(), "host must not be empty");
+        require(c.port() >= 0 && c.port() <= 65535, "port must be between 0 and 65535, not " + c.port());
+        require(c.public_host() != null && !c.public_host().isBlank(), "public.host must not be empty");
+        require(c.tls_keystore_path() != null && !c.tls_keystore_path().isBlank(),
+                "tls.keystore.path is required");
+        Path keystore = Path.of(c.tls_keystore_path());
+        require(Files.isReadable(keystore), "tls.keystore.path " + keystore + " does not exist or is not readable");
+        SecretRef password;
+        try {
+            password = SecretRef.of("tls.keystore.password", c.tls_keystore_password_env(),
+                    c.tls_keystore_password_file());
+        } catch (SigilException e) {
+            throw prefixed(e.getMessage());
+        }
+        require(c.max_body_bytes() >= 1024 && c.max_body_bytes() <= 64 * 1024 * 1024,
+                "max.body.bytes must be between 1024 and 67108864, not " + c.max_body_bytes());
+        require(c.max_concurrent_requests() >= 1, "max.concurrent.requests must be at least 1");
+        require(c.max_wait_ms() >= 1, "max.wait.ms must be at least 1");
+        require(c.max_threads() >= 8, "max.threads must be at least 8");
+        String region = c.service_region() == null ? "" : c.service_region().trim().toUpperCase(Locale.ROOT);
+        require(region.isEmpty() || REGION.matcher(region).matches(),
+                "service.region must be an ISO 3166-1 alpha-2 code such as DE, not " + c.service_region());
+        return new HttpsSettings(c.host().trim(), c.port(), c.public_host().trim(), keystore,
+                c.tls_keystore_type(), password, c.http2_enabled(), c.max_body_bytes(),
+                c.max_concurrent_requests(), c.max_wait_ms(), c.max_threads(),
+                new ServiceDescription(c.service_name(), c.service_description(),
+                        c.service_logo() == null ? "" : c.service_logo(), region));
+    }
+
+    private static void require(boolean ok, String message) throws SigilException {
+        if (!ok) {
+            throw prefixed(message);
+        }
+    }
+
+    private static SigilException prefixed(String message) {
+        return new SigilException(ErrorCode.CONFIGURATION, "transport-https: " + message);
+    }
+}

@@ -1,0 +1,179 @@
+package dev.sigil.transport.https.internal;
+
+import dev.sigil.api.ErrorCode;
+import dev.sigil.api.SigilException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.BindException;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http2.HTTP2Cipher;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.CustomRequestLog;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.Slf4jRequestLogWriter;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.QoSHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Jetty server: one TLS connector (TLS 1.2 and 1.3 only; HTTP/2 through ALPN when a processor is
+ * available, else HTTP/1.1), a bounded thread pool, a concurrency limit that answers 503 with
+ * {@code Retry-After}, request ids, an access log without bodies, and JSON for every error.
+ *
+ * <p>Not thread-safe for start/stop; the owning component serializes them.
+ */
+final class SigilHttpServer {
+    private static final Logger LOG = LoggerFactory.getLogger(SigilHttpServer.class);
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final List<String> protocols = new ArrayList<>();
+    private final HttpsSettings settings;
+
+    /**
+     * @param settings         validated settings
+     * @param keystorePassword the TLS keystore password; read, not kept (the caller zeroes it)
+     * @param app              the routes
+     * @throws SigilException {@link ErrorCode#CONFIGURATION} if the keystore cannot be used
+     */
+    SigilHttpServer(HttpsSettings settings, char[] keystorePassword, Handler app) throws SigilException {
+        this.settings = settings;
+        QueuedThreadPool pool = new QueuedThreadPool(settings.maxThreads(), Math.min(8, settings.maxThreads()));
+        pool.setName("sigil-https");
+        server = new Server(pool);
+        server.setStopAtShutdown(false);
+
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setSendDateHeader(true);
+        http.addCustomizer(new SecureRequestCustomizer());
+
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setSslContext(sslContext(settings, keystorePassword));
+        tls.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        tls.setRenegotiationAllowed(false);
+
+        List<ConnectionFactory> factories = new ArrayList<>();
+        HttpConnectionFactory http11 = new HttpConnectionFactory(http);
+        ALPNServerConnectionFactory alpn = settings.http2() ? alpn() : null;
+        if (alpn != null) {
+            tls.setCipherComparator(HTTP2Cipher.COMPARATOR);
+            factories.add(new SslConnectionFactory(tls, alpn.getProtocol()));
+            factories.add(alpn);
+            factories.add(new HTTP2ServerConnectionFactory(http));
+            protocols.add("h2");
+        } else {
+            factories.add(new SslConnectionFactory(tls, http11.getProtocol()));
+        }
+        factories.add(http11);
+        protocols.add("http/1.1");
+
+        connector = new ServerConnector(server, factories.toArray(new ConnectionFactory[0]));
+        connector.setHost(settings.host());
+        connector.setPort(settings.port());
+        connector.setIdleTimeout(Duration.ofSeconds(30).toMillis());
+        server.addConnector(connector);
+
+        QoSHandler limit = new QoSHandler(app);
+        limit.setMaxRequestCount(settings.maxConcurrentRequests());
+        limit.setMaxSuspend(Duration.ofMillis(settings.maxWaitMs()));
+        limit.setMaxSuspendedRequestCount(4 * settings.maxConcurrentRequests());
+        server.setHandler(new RequestIdHandler(limit));
+        server.setErrorHandler(new JsonErrorHandler());
+
+        Slf4jRequestLogWriter log = new Slf4jRequestLogWriter();
+        log.setLoggerName("dev.sigil.access");
+        server.setRequestLog(new CustomRequestLog(log,
+                "%{client}a \"%m %U %H\" %s %{ms}T ms %{" + RequestIdHandler.HEADER + "}o"));
+    }
+
+    /**
+     * Jetty finds its ALPN processor through {@link java.util.ServiceLoader}; inside OSGi that needs
+     * SPI Fly's mediation. Without it there is no processor and we serve HTTP/1.1 only, saying so.
+     */
+    private static ALPNServerConnectionFactory alpn() {
+        try {
+            ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
+            alpn.setDefaultProtocol("http/1.1");
+            return alpn;
+        } catch (IllegalStateException e) {
+            LOG.warn("HTTP/2 is off: no ALPN processor was found ({}); serving HTTP/1.1 only", e.getMessage());
+            return null;
+        }
+    }
+
+    private static SSLContext sslContext(HttpsSettings s, char[] password) throws SigilException {
+        try (InputStream in = Files.newInputStream(s.keystorePath())) {
+            KeyStore ks = KeyStore.getInstance(s.keystoreType());
+            ks.load(in, password);
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, password);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), null, null);
+            return ctx;
+        } catch (IOException | GeneralSecurityException e) {
+            String why = e.getCause() instanceof java.security.UnrecoverableKeyException
+                    || e instanceof java.security.UnrecoverableKeyException
+                    ? "wrong password" : e.getClass().getSimpleName();
+            throw new SigilException(ErrorCode.CONFIGURATION,
+                    "transport-https: tls.keystore.path " + s.keystorePath() + " cannot be used (" + why + ")", e);
+        }
+    }
+
+    /**
+     * Binds and starts serving.
+     *
+     * @throws SigilException {@link ErrorCode#CONFIGURATION} if the address cannot be bound
+     */
+    void start() throws SigilException {
+        try {
+            server.start();
+        } catch (Exception e) {
+            stopQuietly();
+            String why = e instanceof BindException || e.getCause() instanceof BindException
+                    ? "address in use or not available" : e.getClass().getSimpleName() + ": " + e.getMessage();
+            throw new SigilException(ErrorCode.CONFIGURATION, "transport-https: cannot listen on "
+                    + settings.host() + ":" + settings.port() + " (" + why + ")", e);
+        }
+        LOG.info("HTTPS on {}:{} ({})", settings.host(), port(), String.join(", ", protocols));
+    }
+
+    /** The bound port (the actual one when configured as 0). */
+    int port() {
+        return connector.getLocalPort();
+    }
+
+    /** The application protocols offered, preferred first. */
+    List<String> protocols() {
+        return List.copyOf(protocols);
+    }
+
+    void stopQuietly() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("Stopping the HTTPS server failed", e);
+        }
+    }
+}

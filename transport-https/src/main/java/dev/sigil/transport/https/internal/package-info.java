@@ -1,0 +1,2 @@
+/** The HTTPS transport; private to the bundle. */
+package dev.sigil.transport.https.internal;

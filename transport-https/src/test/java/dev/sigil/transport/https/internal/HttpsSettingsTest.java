@@ -1,0 +1,74 @@
+package dev.sigil.transport.https.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.sigil.api.ErrorCode;
+import dev.sigil.api.SigilException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HttpsSettingsTest {
+    @TempDir
+    Path dir;
+    Map<String, Object> values;
+
+    @BeforeEach
+    void valid() throws Exception {
+        Path ks = Files.writeString(dir.resolve("server.p12"), "x");
+        values = new HashMap<>(Map.of("tls.keystore.path", ks.toString(), "tls.keystore.password.env", "PW"));
+    }
+
+    private String failure() {
+        SigilException e = assertThrows(SigilException.class,
+                () -> HttpsSettings.from(Configs.of(HttpsConfig.class, values), Map.of("PW", "x")::get));
+        assertEquals(ErrorCode.CONFIGURATION, e.code());
+        return e.getMessage();
+    }
+
+    @Test
+    void defaultsAreSafe() throws Exception {
+        HttpsSettings s = HttpsSettings.from(Configs.of(HttpsConfig.class, values), Map.of("PW", "x")::get);
+        assertEquals("127.0.0.1", s.host());
+        assertEquals(8443, s.port());
+        assertEquals(1_048_576, s.maxBodyBytes());
+        assertEquals("PW", s.keystorePassword().env());
+    }
+
+    @Test
+    void aMissingKeystoreIsNamed() {
+        values.put("tls.keystore.path", dir.resolve("absent.p12").toString());
+        assertEquals("transport-https: tls.keystore.path " + dir.resolve("absent.p12")
+                + " does not exist or is not readable", failure());
+    }
+
+    @Test
+    void thePasswordMustComeFromExactlyOneSource() {
+        values.remove("tls.keystore.password.env");
+        assertEquals("transport-https: set exactly one of tls.keystore.password.env and tls.keystore.password.file",
+                failure());
+    }
+
+    @Test
+    void portAndLimitsAreChecked() {
+        values.put("port", 70000);
+        assertEquals("transport-https: port must be between 0 and 65535, not 70000", failure());
+        values.put("port", 8443);
+        values.put("max.body.bytes", 10);
+        assertEquals("transport-https: max.body.bytes must be between 1024 and 67108864, not 10", failure());
+    }
+
+    @Test
+    void theRegionMustBeACountryCode() {
+        values.put("service.region", "Germany");
+        assertEquals("transport-https: service.region must be an ISO 3166-1 alpha-2 code such as DE, not Germany",
+                failure());
+    }
+}

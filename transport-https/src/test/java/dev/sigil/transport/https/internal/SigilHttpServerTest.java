@@ -1,0 +1,295 @@
+package dev.sigil.transport.https.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sigil.api.ErrorCode;
+import dev.sigil.api.KeyRef;
+import dev.sigil.api.SigilException;
+import dev.sigil.api.SignatureAlgorithm;
+import dev.sigil.api.backend.BackendHealth;
+import dev.sigil.api.backend.KeyInfo;
+import dev.sigil.api.backend.KeySpec;
+import dev.sigil.api.signing.BackendStatus;
+import dev.sigil.api.signing.SigningService;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLSocket;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** The Jetty server with the real routes, over real TLS, with a signing service double. */
+class SigilHttpServerTest {
+    @TempDir
+    static Path dir;
+    static TestTls tls;
+    static SigilHttpServer server;
+    static HttpClient h2;
+    static HttpClient h1;
+    static String base;
+    static final List<BackendStatus> BACKENDS = new ArrayList<>();
+    static final CountDownLatch RELEASE = new CountDownLatch(1);
+    static final CountDownLatch ENTERED = new CountDownLatch(1);
+
+    /** Answers from BACKENDS; everything else is outside what these tests reach. */
+    static final class FakeSigning implements SigningService {
+        @Override
+        public byte[] signDigest(KeyRef key, SignatureAlgorithm algorithm, byte[] digest) throws SigilException {
+            throw new SigilException(ErrorCode.UNSUPPORTED_OPERATION, "not in this test");
+        }
+
+        @Override
+        public KeyInfo key(KeyRef key) throws SigilException {
+            throw new SigilException(ErrorCode.KEY_NOT_FOUND, "none");
+        }
+
+        @Override
+        public List<KeyInfo> keys(String backendId) {
+            return List.of();
+        }
+
+        @Override
+        public KeyInfo generateKey(String backendId, KeySpec spec, String label) throws SigilException {
+            throw new SigilException(ErrorCode.UNSUPPORTED_OPERATION, "not in this test");
+        }
+
+        @Override
+        public Set<SignatureAlgorithm> algorithms() {
+            Set<SignatureAlgorithm> all = EnumSet.noneOf(SignatureAlgorithm.class);
+            BACKENDS.forEach(b -> all.addAll(b.algorithms()));
+            return all;
+        }
+
+        @Override
+        public List<BackendStatus> backends() {
+            return List.copyOf(BACKENDS);
+        }
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        tls = new TestTls(dir);
+        HttpsSettings settings = HttpsSettings.from(Configs.of(HttpsConfig.class, Map.of(
+                "port", 0,
+                "tls.keystore.path", tls.keystore.toString(),
+                "tls.keystore.password.env", "PW",
+                "max.concurrent.requests", 2,
+                "max.wait.ms", 1)), Map.of("PW", TestTls.PASSWORD)::get);
+        Router router = HttpsServerComponent.routes(new FakeSigning(), settings)
+                .route("/test/block", List.of("GET"), body -> {
+                    ENTERED.countDown();
+                    try {
+                        RELEASE.await(20, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return Endpoint.Reply.ok(Json.object());
+                })
+                .route("/test/busy", List.of("GET"), body -> {
+                    throw new SigilException(ErrorCode.BUSY, "All 2 sessions of token t are in use");
+                })
+                .route("/test/internal", List.of("GET"), body -> {
+                    throw new SigilException(ErrorCode.INTERNAL, "CKR_DEVICE_ERROR 0x30 at /opt/hsm/lib.so");
+                })
+                .route("/test/crash", List.of("GET"), body -> {
+                    throw new IllegalStateException("secret internals");
+                });
+        server = new SigilHttpServer(settings, TestTls.PASSWORD.toCharArray(), router);
+        server.start();
+        base = "https://localhost:" + server.port();
+        h2 = HttpClient.newBuilder().sslContext(tls.clientContext("TLS")).version(HttpClient.Version.HTTP_2)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        h1 = HttpClient.newBuilder().sslContext(tls.clientContext("TLS")).version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    @AfterAll
+    static void stop() {
+        RELEASE.countDown();
+        server.stopQuietly();
+    }
+
+    private static HttpResponse<String> get(HttpClient client, String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> post(HttpClient client, String path, String contentType, byte[] body)
+            throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> r) throws Exception {
+        assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
+        assertEquals("no-store", r.headers().firstValue("Cache-Control").orElse(""));
+        return Json.MAPPER.readTree(r.body());
+    }
+
+    /** Asserts the one error shape and that its request id is the one in the header. */
+    private static JsonNode error(HttpResponse<String> r, int status, String error) throws Exception {
+        assertEquals(status, r.statusCode(), r.body());
+        JsonNode n = json(r);
+        assertEquals(error, n.path("error").asText(), r.body());
+        assertTrue(n.path("error_description").isTextual(), r.body());
+        assertEquals(r.headers().firstValue(RequestIdHandler.HEADER).orElse("?"), n.path("request_id").asText());
+        assertEquals(3, n.size(), r.body());
+        return n;
+    }
+
+    @Test
+    void infoReportsTheRegisteredBackendsAlgorithmsAsDistinctOids() throws Exception {
+        BACKENDS.clear();
+        BACKENDS.add(new BackendStatus("a", BackendHealth.UP, EnumSet.of(SignatureAlgorithm.RSA_PKCS1_SHA256,
+                SignatureAlgorithm.RSA_PSS_SHA256, SignatureAlgorithm.RSA_PSS_SHA512)));
+        BACKENDS.add(new BackendStatus("b", BackendHealth.UP, EnumSet.of(SignatureAlgorithm.ECDSA_SHA384)));
+        JsonNode info = json(post(h2, "/csc/v2/info", "application/json", "{\"lang\":\"en-US\"}".getBytes()));
+        assertEquals("2.0.0.2", info.path("specs").asText());
+        assertEquals("Sigil", info.path("name").asText());
+        assertEquals(List.of("1.2.840.113549.1.1.11", "1.2.840.113549.1.1.10", "1.2.840.10045.4.3.3"),
+                Json.MAPPER.convertValue(info.path("signAlgorithms").path("algos"), List.class));
+        assertEquals(List.of("info"), Json.MAPPER.convertValue(info.path("methods"), List.class));
+        assertEquals(0, info.path("authType").size());
+    }
+
+    @Test
+    void infoAnswersGetAndAnEmptyPost() throws Exception {
+        assertEquals(200, get(h2, "/csc/v2/info").statusCode());
+        assertEquals(200, post(h2, "/csc/v2/info", null, new byte[0]).statusCode());
+    }
+
+    @Test
+    void http2IsNegotiatedThroughAlpnAndHttp11StillWorks() throws Exception {
+        assertEquals(List.of("h2", "http/1.1"), server.protocols());
+        assertEquals(HttpClient.Version.HTTP_2, get(h2, "/csc/v2/info").version());
+        assertEquals(HttpClient.Version.HTTP_1_1, get(h1, "/csc/v2/info").version());
+    }
+
+    @Test
+    void healthIsUpOnlyWithHealthyBackends() throws Exception {
+        BACKENDS.clear();
+        HttpResponse<String> none = get(h2, "/health");
+        assertEquals(503, none.statusCode());
+        assertEquals("DOWN", json(none).path("status").asText());
+        BACKENDS.add(new BackendStatus("a", BackendHealth.UP, EnumSet.of(SignatureAlgorithm.ECDSA_SHA256)));
+        assertEquals(200, get(h2, "/health").statusCode());
+        BACKENDS.add(new BackendStatus("hsm", BackendHealth.down("token not present"), Set.of()));
+        HttpResponse<String> down = get(h2, "/health");
+        assertEquals(503, down.statusCode());
+        assertEquals("token not present", json(down).path("backends").get(1).path("detail").asText());
+    }
+
+    @Test
+    void unknownRouteIs404() throws Exception {
+        error(get(h2, "/csc/v2/nothing"), 404, "invalid_request");
+    }
+
+    @Test
+    void wrongMethodIs405WithAllow() throws Exception {
+        HttpResponse<String> r = h2.send(HttpRequest.newBuilder(URI.create(base + "/csc/v2/info"))
+                .method("DELETE", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        error(r, 405, "invalid_request");
+        assertEquals("GET, POST", r.headers().firstValue("Allow").orElse(""));
+        error(post(h2, "/health", "application/json", "{}".getBytes()), 405, "invalid_request");
+    }
+
+    @Test
+    void aBodyThatIsNotJsonIs415() throws Exception {
+        error(post(h2, "/csc/v2/info", "text/plain", "{}".getBytes()), 415, "invalid_request");
+        error(post(h2, "/csc/v2/info", null, "{}".getBytes()), 415, "invalid_request");
+        error(post(h2, "/csc/v2/info", "application/json; charset=ISO-8859-1", "{}".getBytes()), 415,
+                "invalid_request");
+        assertEquals(200, post(h2, "/csc/v2/info", "application/json; charset=utf-8", "{}".getBytes()).statusCode());
+    }
+
+    @Test
+    void malformedJsonIs400() throws Exception {
+        for (String bad : List.of("{", "[1,2]", "\"text\"", "{\"lang\":\"a\",\"lang\":\"b\"}", "{} {}",
+                "{\"lang\": 5}", "[".repeat(100))) {
+            error(post(h2, "/csc/v2/info", "application/json", bad.getBytes(StandardCharsets.UTF_8)), 400,
+                    "invalid_request");
+        }
+    }
+
+    @Test
+    void anOversizedBodyIs413OverBothProtocols() throws Exception {
+        byte[] big = new byte[10 * 1024 * 1024];
+        error(post(h2, "/csc/v2/info", "application/json", big), 413, "invalid_request");
+        error(post(h1, "/csc/v2/info", "application/json", big), 413, "invalid_request");
+    }
+
+    @Test
+    void backendErrorsAreMappedAndInternalDetailIsWithheld() throws Exception {
+        HttpResponse<String> busy = get(h2, "/test/busy");
+        error(busy, 503, "temporarily_unavailable");
+        assertEquals("1", busy.headers().firstValue("Retry-After").orElse(""));
+        JsonNode internal = error(get(h2, "/test/internal"), 500, "server_error");
+        assertFalse(internal.toString().contains("CKR"), internal.toString());
+        JsonNode crash = error(get(h2, "/test/crash"), 500, "server_error");
+        assertFalse(crash.toString().contains("secret"), crash.toString());
+    }
+
+    @Test
+    void errorsJettyRaisesItselfAreJsonToo() throws Exception {
+        try (SSLSocket s = (SSLSocket) tls.clientContext("TLS").getSocketFactory()
+                .createSocket("localhost", server.port())) {
+            s.setSoTimeout(5000);
+            s.setEnabledProtocols(new String[] {"TLSv1.2"});
+            OutputStream out = s.getOutputStream();
+            out.write(("GET /csc/v2/info HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "a".repeat(20_000)
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            String answer = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertTrue(answer.startsWith("HTTP/1.1 431"), answer);
+            String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+            JsonNode n = Json.MAPPER.readTree(body);
+            assertEquals("invalid_request", n.path("error").asText(), body);
+            assertEquals("Request headers too large", n.path("error_description").asText());
+        }
+    }
+
+    @Test
+    void beyondTheConcurrencyLimitTheServerAnswers503WithRetryAfter() throws Exception {
+        CompletableFuture<HttpResponse<String>> first = h2.sendAsync(
+                HttpRequest.newBuilder(URI.create(base + "/test/block")).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(ENTERED.await(10, TimeUnit.SECONDS));
+        CompletableFuture<HttpResponse<String>> second = h1.sendAsync(
+                HttpRequest.newBuilder(URI.create(base + "/test/block")).build(), HttpResponse.BodyHandlers.ofString());
+        // two slots: the third request is refused at once (max.wait.ms = 1)
+        Thread.sleep(300);
+        HttpResponse<String> third = get(h1, "/csc/v2/info");
+        RELEASE.countDown();
+        error(third, 503, "temporarily_unavailable");
+        assertTrue(third.headers().firstValue("Retry-After").isPresent());
+        assertEquals(200, first.get(20, TimeUnit.SECONDS).statusCode());
+        assertEquals(200, second.get(20, TimeUnit.SECONDS).statusCode());
+    }
+}
