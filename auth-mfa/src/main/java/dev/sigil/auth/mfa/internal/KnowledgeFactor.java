@@ -1,0 +1,74 @@
+package dev.sigil.auth.mfa.internal;
+
+import dev.sigil.api.ErrorCode;
+import dev.sigil.api.SigilException;
+import dev.sigil.api.auth.FactorRecord;
+import dev.sigil.api.auth.FactorType;
+import dev.sigil.api.auth.Verification;
+
+import java.security.SecureRandom;
+import java.util.Objects;
+
+/**
+ * The common logic of the password and PIN authenticators: a rule for new secrets, PBKDF2 for
+ * storing them, and the upgrade of records hashed with fewer iterations than configured.
+ * Immutable and thread-safe. Attempt limits and lockout are not here: they are policy and live in
+ * {@code core}.
+ */
+final class KnowledgeFactor {
+    private final FactorType type;
+    private final SecretRule rule;
+    private final Pbkdf2Hasher hasher;
+
+    KnowledgeFactor(FactorType type, SecretRule rule, Pbkdf2Hasher hasher) {
+        this.type = Objects.requireNonNull(type, "type");
+        this.rule = Objects.requireNonNull(rule, "rule");
+        this.hasher = Objects.requireNonNull(hasher, "hasher");
+    }
+
+    /**
+     * Builds the hasher of a component from its configuration, refusing counts below the floor.
+     *
+     * @param pid        the configuration PID, named in the message
+     * @param iterations the configured iteration count
+     * @throws SigilException {@link ErrorCode#CONFIGURATION} with a one-line message if
+     *                        {@code iterations} is below {@link Pbkdf2Hasher#MIN_CONFIGURED_ITERATIONS}
+     */
+    static Pbkdf2Hasher configuredHasher(String pid, int iterations) throws SigilException {
+        if (iterations < Pbkdf2Hasher.MIN_CONFIGURED_ITERATIONS) {
+            throw new SigilException(ErrorCode.CONFIGURATION, pid + ": iterations is " + iterations
+                    + ", must be at least " + Pbkdf2Hasher.MIN_CONFIGURED_ITERATIONS);
+        }
+        return new Pbkdf2Hasher(iterations, new SecureRandom());
+    }
+
+    /** See {@link dev.sigil.api.auth.Authenticator#enroll}. */
+    FactorRecord enroll(char[] secret) throws SigilException {
+        rule.check(secret);
+        return new FactorRecord(type, hasher.hash(secret), 0);
+    }
+
+    /**
+     * See {@link dev.sigil.api.auth.Authenticator#verify}. The presented secret is not checked
+     * against the rule: it is only compared, and a rule that changes later must not lock out
+     * secrets enrolled before.
+     *
+     * @throws SigilException {@link ErrorCode#INTERNAL} if the record is of another factor type or
+     *                        cannot be decoded
+     */
+    Verification verify(FactorRecord record, char[] presented) throws SigilException {
+        Objects.requireNonNull(record, "record");
+        Objects.requireNonNull(presented, "presented");
+        if (record.type() != type) {
+            throw new SigilException(ErrorCode.INTERNAL,
+                    "stored factor record is of type " + record.type() + ", expected " + type);
+        }
+        return switch (hasher.verify(record.stored(), presented)) {
+            case MISMATCH -> new Verification(false, record);
+            case MATCH -> new Verification(true, record);
+            // The secret is known only now: the one moment a stronger hash can be made.
+            case MATCH_NEEDS_REHASH ->
+                    new Verification(true, new FactorRecord(type, hasher.hash(presented), record.counter()));
+        };
+    }
+}
