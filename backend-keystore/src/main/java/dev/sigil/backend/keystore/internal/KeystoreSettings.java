@@ -1,0 +1,253 @@
+package dev.sigil.backend.keystore.internal;
+
+import dev.sigil.api.ErrorCode;
+import dev.sigil.api.SigilException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The validated settings of one keystore backend instance, with the keystore password resolved
+ * from its environment variable or file.
+ *
+ * <p>{@link #from} is a pure function of the configuration, the environment and the file system,
+ * so every configuration mistake can be tested without OSGi. Each mistake becomes a
+ * {@link SigilException} with {@link ErrorCode#CONFIGURATION} and a one-line message that names
+ * the backend id, the setting and the problem, for example
+ * {@code backend-keystore 'default': keystore.password.env names SIGIL_KS_PASS, which is not set}.
+ *
+ * <p>The password is held in a {@code char[]} that {@link #clearPassword()} zeroes; it never
+ * appears in {@link #toString()}. Not thread-safe; build, hand to {@link KeystoreBackend}, clear.
+ */
+public final class KeystoreSettings {
+    /** The prefix of every message about this backend's configuration. */
+    static final String COMPONENT = "backend-keystore";
+
+    /** Keystore types that live in a file, so that {@code keystore.path} is required for them. */
+    private static final Set<String> FILE_TYPES = Set.of(
+            "PKCS12", "PKCS12-DEF", "PKCS12-3DES-3DES", "PKCS12-DEF-3DES-3DES", "BCPKCS12",
+            "JKS", "JCEKS", "CASEEXACTJKS", "DKS", "BKS", "BKS-V1", "UBER", "BCFKS", "BCFKS-DEF");
+
+    private final String backendId;
+    private final String keystoreType;
+    private final Path keystorePath;
+    private final String keystoreProvider;
+    private final String passwordSource;
+    private final char[] password;
+    private final String signatureProvider;
+
+    private KeystoreSettings(String backendId, String keystoreType, Path keystorePath,
+                             String keystoreProvider, String passwordSource, char[] password,
+                             String signatureProvider) {
+        this.backendId = backendId;
+        this.keystoreType = keystoreType;
+        this.keystorePath = keystorePath;
+        this.keystoreProvider = keystoreProvider;
+        this.passwordSource = passwordSource;
+        this.password = password;
+        this.signatureProvider = signatureProvider;
+    }
+
+    /**
+     * Validates a configuration and resolves the keystore password.
+     *
+     * @param config the configuration as Declarative Services delivers it (defaults applied); not null
+     * @param env    looks up an environment variable, null if unset ({@code System::getenv} in
+     *               production); not null
+     * @return the settings; the caller clears the password when done with them
+     * @throws SigilException {@link ErrorCode#CONFIGURATION} with the one-line problem
+     */
+    public static KeystoreSettings from(KeystoreBackendConfig config, Function<String, String> env)
+            throws SigilException {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(env, "env");
+
+        String id = trimToNull(config.sigil_backend_id());
+        if (id == null) {
+            throw new SigilException(ErrorCode.CONFIGURATION,
+                    COMPONENT + ": sigil.backend.id is required (the id key references use)");
+        }
+        if (id.contains("/") || !id.equals(id.replaceAll("\\s", ""))) {
+            throw new SigilException(ErrorCode.CONFIGURATION,
+                    COMPONENT + ": sigil.backend.id '" + id + "' must not contain '/' or spaces");
+        }
+
+        String type = trimToNull(config.keystore_type());
+        if (type == null) {
+            type = "PKCS12";
+        }
+
+        Path path = null;
+        String pathText = trimToNull(config.keystore_path());
+        if (pathText == null) {
+            if (FILE_TYPES.contains(type.toUpperCase(Locale.ROOT))) {
+                throw problem(id, "keystore.path is required for keystore type " + type);
+            }
+        } else {
+            path = toPath(id, "keystore.path", pathText);
+            if (!Files.exists(path)) {
+                throw problem(id, "keystore file " + path + " does not exist (keystore.path)");
+            }
+            if (!Files.isRegularFile(path)) {
+                throw problem(id, "keystore file " + path + " is not a regular file (keystore.path)");
+            }
+        }
+
+        String envName = trimToNull(config.keystore_password_env());
+        String fileName = trimToNull(config.keystore_password_file());
+        String source;
+        char[] password;
+        if (envName != null && fileName != null) {
+            throw problem(id, "set only one of keystore.password.env and keystore.password.file");
+        } else if (envName != null) {
+            source = "keystore.password.env " + envName;
+            password = passwordFromEnv(id, envName, env);
+        } else if (fileName != null) {
+            Path file = toPath(id, "keystore.password.file", fileName);
+            source = "keystore.password.file " + file;
+            password = passwordFromFile(id, file);
+        } else {
+            throw problem(id, "keystore.password.env or keystore.password.file is required "
+                    + "(the password is never a literal in configuration)");
+        }
+
+        return new KeystoreSettings(id, type, path, trimToNull(config.keystore_provider()), source,
+                password, trimToNull(config.signature_provider()));
+    }
+
+    /** The backend instance id; never blank. */
+    public String backendId() {
+        return backendId;
+    }
+
+    /** The JCA KeyStore type; never blank. */
+    public String keystoreType() {
+        return keystoreType;
+    }
+
+    /** The absolute keystore file, or null for a provider keystore without a file. */
+    public Path keystorePath() {
+        return keystorePath;
+    }
+
+    /** The JCA provider name for the KeyStore, or null for the first provider with the type. */
+    public String keystoreProvider() {
+        return keystoreProvider;
+    }
+
+    /** Where the password came from ({@code keystore.password.file /run/ks.pass}); for messages. */
+    public String passwordSource() {
+        return passwordSource;
+    }
+
+    /** A copy of the password; the caller zeroes it. Empty after {@link #clearPassword()}. */
+    public char[] password() {
+        return password.clone();
+    }
+
+    /** The JCA provider name to sign with, or null for the bundle's BouncyCastle instance. */
+    public String signatureProvider() {
+        return signatureProvider;
+    }
+
+    /** Zeroes the password held by these settings. */
+    public void clearPassword() {
+        Arrays.fill(password, '\0');
+    }
+
+    /** A configuration problem of this backend, as a one-line exception. */
+    SigilException problem(String what) {
+        return problem(backendId, what);
+    }
+
+    /** A configuration problem of backend {@code id}, as a one-line exception. */
+    static SigilException problem(String id, String what) {
+        return new SigilException(ErrorCode.CONFIGURATION, COMPONENT + " '" + id + "': " + what);
+    }
+
+    @Override
+    public String toString() {
+        return "KeystoreSettings[" + backendId + ", " + keystoreType + ", "
+                + (keystorePath == null ? "no file" : keystorePath) + ", password from " + passwordSource + "]";
+    }
+
+    private static char[] passwordFromEnv(String id, String name, Function<String, String> env)
+            throws SigilException {
+        String value = env.apply(name);
+        if (value == null) {
+            throw problem(id, "keystore.password.env names " + name + ", which is not set");
+        }
+        if (value.isEmpty()) {
+            throw problem(id, "keystore.password.env names " + name + ", which is empty");
+        }
+        return value.toCharArray();
+    }
+
+    private static char[] passwordFromFile(String id, Path file) throws SigilException {
+        if (!Files.exists(file)) {
+            throw problem(id, "keystore.password.file " + file + " does not exist");
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw problem(id, "keystore.password.file " + file + " cannot be read ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+        int length = bytes.length;
+        if (length > 0 && bytes[length - 1] == '\n') {
+            length--;
+            if (length > 0 && bytes[length - 1] == '\r') {
+                length--;
+            }
+        }
+        CharBuffer chars = null;
+        try {
+            chars = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes, 0, length));
+            char[] password = new char[chars.remaining()];
+            chars.get(password);
+            if (password.length == 0) {
+                throw problem(id, "keystore.password.file " + file + " is empty");
+            }
+            return password;
+        } catch (CharacterCodingException e) {
+            throw problem(id, "keystore.password.file " + file + " is not UTF-8 text");
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
+            if (chars != null && chars.hasArray()) {
+                Arrays.fill(chars.array(), '\0');
+            }
+        }
+    }
+
+    private static Path toPath(String id, String setting, String text) throws SigilException {
+        try {
+            return Path.of(text).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw problem(id, setting + " '" + text + "' is not a valid path");
+        }
+    }
+
+    private static String trimToNull(String s) {
+        if (s == null) {
+            return null;
+        }
+        String t = s.strip();
+        return t.isEmpty() ? null : t;
+    }
+}
