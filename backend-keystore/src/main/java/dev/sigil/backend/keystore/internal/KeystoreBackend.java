@@ -250,11 +250,18 @@ public final class KeystoreBackend implements SigningBackend {
      * certificate ({@code CN=<label>}) under an alias derived from the label, and writes the
      * keystore file atomically.
      *
+     * <p>The returned {@link KeyInfo} has a certificate chain, not an empty one: a keystore keeps a
+     * private key only together with a certificate, so the chain is that one self-signed placeholder
+     * certificate (see {@link PlaceholderCertificate}). That is the chain {@link #key} and
+     * {@link #keys()} report for the key, now and after the keystore is reloaded.
+     * The placeholder is not CA-issued; it only carries the public key until a real certificate
+     * replaces it.
+     *
      * @param spec  the key type and size; not null
      * @param label a human-readable label; the alias is its lowercase {@code [a-z0-9-]} form, with a
      *              {@code -2}, {@code -3}, ... suffix if taken; null or blank gives "key"
-     * @return the new key, whose chain is the placeholder certificate (as {@link #keys()} reports
-     *         it after a restart)
+     * @return the new key, whose {@link KeyInfo#chain() chain} is exactly one certificate: the
+     *         self-signed placeholder
      * @throws SigilException {@link ErrorCode#UNSUPPORTED_OPERATION} if the signing provider cannot
      *                        sign with keys of that type; {@link ErrorCode#INTERNAL} if generation
      *                        or writing the keystore fails (the keystore is left as it was)

@@ -16,8 +16,6 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.Designate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One keystore backend instance per factory configuration of PID {@value #PID}. The
@@ -26,35 +24,33 @@ import org.slf4j.LoggerFactory;
  * properties). All logic lives in {@link KeystoreBackend}; this class only validates the
  * configuration, opens the backend and delegates.
  *
- * <p>A bad configuration fails activation with a {@link dev.sigil.api.SigilException} whose message
- * is the one-line problem, e.g. {@code backend-keystore 'default': keystore file /x/y.p12 does not exist (keystore.path)}.
+ * <p>The component is immediate, so a configuration is validated and the keystore opened as soon
+ * as the configuration arrives, not at the first use of the service. A bad configuration fails
+ * activation with a {@link dev.sigil.api.SigilException} whose message is the one-line problem, e.g.
+ * {@code backend-keystore 'default': keystore file /x/y.p12 does not exist (keystore.path)}. The
+ * component does not log it: Service Component Runtime reports the activation failure, and the
+ * server launcher turns that into one line.
  * A configuration change re-activates the component (no {@code @Modified}), so the keystore is
  * reloaded.
  */
 @Component(configurationPid = KeystoreBackendComponent.PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE,
+        immediate = true,
         service = SigningBackend.class)
 @Designate(ocd = KeystoreBackendConfig.class, factory = true)
 public final class KeystoreBackendComponent implements SigningBackend {
     /** The factory PID of this backend's configurations. */
     public static final String PID = "dev.sigil.backend.keystore";
 
-    private static final Logger LOG = LoggerFactory.getLogger(KeystoreBackendComponent.class);
-
     private volatile KeystoreBackend backend;
 
     @Activate
     void activate(KeystoreBackendConfig config) throws SigilException {
+        KeystoreSettings settings = KeystoreSettings.from(config, System::getenv);
         try {
-            KeystoreSettings settings = KeystoreSettings.from(config, System::getenv);
-            try {
-                backend = new KeystoreBackend(settings);
-            } finally {
-                settings.clearPassword();
-            }
-        } catch (SigilException e) {
-            LOG.error(e.getMessage());
-            throw e;
+            backend = new KeystoreBackend(settings);
+        } finally {
+            settings.clearPassword();
         }
     }
 
@@ -91,6 +87,17 @@ public final class KeystoreBackendComponent implements SigningBackend {
         return backend.sign(ref, algorithm, digest);
     }
 
+    /**
+     * Generates and stores a key; see {@link KeystoreBackend#generateKey}.
+     *
+     * @param spec  the key type and size; not null
+     * @param label a human-readable label the alias is derived from
+     * @return the new key, whose chain is exactly one certificate: the self-signed placeholder
+     *         certificate the key is stored with (as {@link #keys()} reports it, also after a restart)
+     * @throws SigilException {@link dev.sigil.api.ErrorCode#UNSUPPORTED_OPERATION} if the signing
+     *                        provider cannot sign with keys of that type,
+     *                        {@link dev.sigil.api.ErrorCode#INTERNAL} if generating or storing fails
+     */
     @Override
     public KeyInfo generateKey(KeySpec spec, String label) throws SigilException {
         return backend.generateKey(spec, label);

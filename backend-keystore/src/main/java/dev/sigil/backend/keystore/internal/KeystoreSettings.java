@@ -2,13 +2,8 @@ package dev.sigil.backend.keystore.internal;
 
 import dev.sigil.api.ErrorCode;
 import dev.sigil.api.SigilException;
+import dev.sigil.api.config.SecretRef;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -105,26 +100,18 @@ public final class KeystoreSettings {
             }
         }
 
-        String envName = trimToNull(config.keystore_password_env());
-        String fileName = trimToNull(config.keystore_password_file());
-        String source;
+        SecretRef secret;
         char[] password;
-        if (envName != null && fileName != null) {
-            throw problem(id, "set only one of keystore.password.env and keystore.password.file");
-        } else if (envName != null) {
-            source = "keystore.password.env " + envName;
-            password = passwordFromEnv(id, envName, env);
-        } else if (fileName != null) {
-            Path file = toPath(id, "keystore.password.file", fileName);
-            source = "keystore.password.file " + file;
-            password = passwordFromFile(id, file);
-        } else {
-            throw problem(id, "keystore.password.env or keystore.password.file is required "
-                    + "(the password is never a literal in configuration)");
+        try {
+            secret = SecretRef.of("keystore.password", config.keystore_password_env(),
+                    config.keystore_password_file());
+            password = secret.resolve(env);
+        } catch (SigilException e) {
+            throw new SigilException(e.code(), COMPONENT + " '" + id + "': " + e.getMessage(), e);
         }
 
-        return new KeystoreSettings(id, type, path, trimToNull(config.keystore_provider()), source,
-                password, trimToNull(config.signature_provider()));
+        return new KeystoreSettings(id, type, path, trimToNull(config.keystore_provider()),
+                secret.toString(), password, trimToNull(config.signature_provider()));
     }
 
     /** The backend instance id; never blank. */
@@ -147,7 +134,10 @@ public final class KeystoreSettings {
         return keystoreProvider;
     }
 
-    /** Where the password came from ({@code keystore.password.file /run/ks.pass}); for messages. */
+    /**
+     * Where the password came from, as {@link SecretRef#toString()} gives it
+     * ({@code keystore.password.file=/run/ks.pass}); for messages.
+     */
     public String passwordSource() {
         return passwordSource;
     }
@@ -181,58 +171,6 @@ public final class KeystoreSettings {
     public String toString() {
         return "KeystoreSettings[" + backendId + ", " + keystoreType + ", "
                 + (keystorePath == null ? "no file" : keystorePath) + ", password from " + passwordSource + "]";
-    }
-
-    private static char[] passwordFromEnv(String id, String name, Function<String, String> env)
-            throws SigilException {
-        String value = env.apply(name);
-        if (value == null) {
-            throw problem(id, "keystore.password.env names " + name + ", which is not set");
-        }
-        if (value.isEmpty()) {
-            throw problem(id, "keystore.password.env names " + name + ", which is empty");
-        }
-        return value.toCharArray();
-    }
-
-    private static char[] passwordFromFile(String id, Path file) throws SigilException {
-        if (!Files.exists(file)) {
-            throw problem(id, "keystore.password.file " + file + " does not exist");
-        }
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw problem(id, "keystore.password.file " + file + " cannot be read ("
-                    + e.getClass().getSimpleName() + ")");
-        }
-        int length = bytes.length;
-        if (length > 0 && bytes[length - 1] == '\n') {
-            length--;
-            if (length > 0 && bytes[length - 1] == '\r') {
-                length--;
-            }
-        }
-        CharBuffer chars = null;
-        try {
-            chars = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes, 0, length));
-            char[] password = new char[chars.remaining()];
-            chars.get(password);
-            if (password.length == 0) {
-                throw problem(id, "keystore.password.file " + file + " is empty");
-            }
-            return password;
-        } catch (CharacterCodingException e) {
-            throw problem(id, "keystore.password.file " + file + " is not UTF-8 text");
-        } finally {
-            Arrays.fill(bytes, (byte) 0);
-            if (chars != null && chars.hasArray()) {
-                Arrays.fill(chars.array(), '\0');
-            }
-        }
     }
 
     private static Path toPath(String id, String setting, String text) throws SigilException {

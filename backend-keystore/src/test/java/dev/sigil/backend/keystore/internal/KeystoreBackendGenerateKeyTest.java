@@ -72,6 +72,7 @@ class KeystoreBackendGenerateKeyTest {
 
         KeyInfo again = reloaded.key(info.ref());
         assertArrayEquals(info.publicKey().getEncoded(), again.publicKey().getEncoded());
+        assertEquals(info.chain(), again.chain(), "the placeholder is the chain after a reload too");
         assertEquals(5, reloaded.keys().size(), "the four fixture keys and the new one");
         SignatureAlgorithm algorithm = spec.type() == KeyType.RSA
                 ? SignatureAlgorithm.RSA_PSS_SHA384 : SignatureAlgorithm.ECDSA_SHA512;

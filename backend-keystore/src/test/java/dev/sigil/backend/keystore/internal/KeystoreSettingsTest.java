@@ -4,6 +4,7 @@ import static dev.sigil.backend.keystore.internal.Fixtures.PASSWORD;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,7 @@ import dev.sigil.api.ErrorCode;
 import dev.sigil.api.SigilException;
 
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Function;
@@ -92,15 +94,21 @@ class KeystoreSettingsTest {
     void bothPasswordSourcesAreRejected() {
         props.put("keystore.password.env", "SIGIL_KS_PASS");
         assertConfigurationError(
-                "backend-keystore 'default': set only one of keystore.password.env and keystore.password.file",
+                "backend-keystore 'default': set exactly one of keystore.password.env and keystore.password.file",
                 () -> settings());
     }
 
     @Test
     void neitherPasswordSourceIsRejected() {
         props.remove("keystore.password.file");
-        assertConfigurationError("backend-keystore 'default': keystore.password.env or keystore.password.file "
-                + "is required (the password is never a literal in configuration)", () -> settings());
+        assertConfigurationError(
+                "backend-keystore 'default': set exactly one of keystore.password.env and keystore.password.file",
+                () -> settings());
+        props.put("keystore.password.env", " ");
+        props.put("keystore.password.file", "");
+        assertConfigurationError(
+                "backend-keystore 'default': set exactly one of keystore.password.env and keystore.password.file",
+                () -> settings());
     }
 
     @Test
@@ -117,7 +125,7 @@ class KeystoreSettingsTest {
         props.remove("keystore.password.file");
         props.put("keystore.password.env", "SIGIL_KS_PASS");
         assertConfigurationError(
-                "backend-keystore 'default': keystore.password.env names SIGIL_KS_PASS, which is empty",
+                "backend-keystore 'default': keystore.password.env names SIGIL_KS_PASS, which is not set",
                 () -> KeystoreSettings.from(Fixtures.config(props), name -> ""));
     }
 
@@ -125,8 +133,26 @@ class KeystoreSettingsTest {
     void missingPasswordFileIsNamed() {
         Path missing = dir.resolve("nope.pass");
         props.put("keystore.password.file", missing.toString());
-        assertConfigurationError("backend-keystore 'default': keystore.password.file " + missing + " does not exist",
-                () -> settings());
+        SigilException e = assertConfigurationError("backend-keystore 'default': keystore.password.file " + missing
+                + " cannot be read (NoSuchFileException)", () -> settings());
+        assertInstanceOf(NoSuchFileException.class, e.getCause().getCause());
+    }
+
+    @Test
+    void unreadablePasswordFileIsNamed() throws Exception {
+        Path directory = Files.createDirectory(dir.resolve("pass.d"));
+        props.put("keystore.password.file", directory.toString());
+        SigilException e = assertConfigurationError("backend-keystore 'default': keystore.password.file " + directory
+                + " cannot be read (IOException)", () -> settings());
+        assertEquals(ErrorCode.CONFIGURATION, ((SigilException) e.getCause()).code());
+    }
+
+    @Test
+    void passwordFileThatIsNotUtf8IsRejected() throws Exception {
+        Path latin1 = Files.write(dir.resolve("latin1.pass"), new byte[] {'p', (byte) 0xE9, '\n'});
+        props.put("keystore.password.file", latin1.toString());
+        assertConfigurationError("backend-keystore 'default': keystore.password.file " + latin1
+                + " is not UTF-8 text", () -> settings());
     }
 
     @Test
@@ -160,7 +186,7 @@ class KeystoreSettingsTest {
         Path wrong = Files.writeString(dir.resolve("wrong.pass"), "not the password\n");
         props.put("keystore.password.file", wrong.toString());
         assertConfigurationError("backend-keystore 'default': wrong keystore password for " + keystore
-                + " (from keystore.password.file " + wrong + ")", () -> open());
+                + " (from keystore.password.file=" + wrong + ")", () -> open());
     }
 
     @Test
@@ -173,7 +199,7 @@ class KeystoreSettingsTest {
         props.remove("keystore.password.file");
         props.put("keystore.password.env", "SIGIL_KS_PASS");
         assertConfigurationError("backend-keystore 'default': wrong keystore password for " + jks
-                + " (from keystore.password.env SIGIL_KS_PASS)",
+                + " (from keystore.password.env=SIGIL_KS_PASS)",
                 () -> new KeystoreBackend(KeystoreSettings.from(Fixtures.config(props), name -> "wrong")));
     }
 
@@ -251,9 +277,10 @@ class KeystoreSettingsTest {
         return Fixtures.open(props);
     }
 
-    private static void assertConfigurationError(String expected, Executable action) {
+    private static SigilException assertConfigurationError(String expected, Executable action) {
         SigilException e = assertThrows(SigilException.class, action);
         assertEquals(ErrorCode.CONFIGURATION, e.code());
         assertEquals(expected, e.getMessage());
+        return e;
     }
 }
