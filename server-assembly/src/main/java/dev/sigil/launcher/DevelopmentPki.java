@@ -1,0 +1,266 @@
+package dev.sigil.launcher;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * The embedded default's key material, made on first start in the data directory and never
+ * overwritten: a development CA, a TLS certificate for localhost issued by it, and a keystore with
+ * one demo signing key and its certificate. Each keystore has its own random password in a file
+ * under {@code secrets/} (owner-only), which the shipped configuration refers to.
+ *
+ * <p>For development and tests only: the CA key sits in a file next to the server.
+ */
+final class DevelopmentPki {
+    static final String DEMO_ALIAS = "demo";
+
+    private final Path data;
+    private final Provider bc = new BouncyCastleProvider();
+    private final SecureRandom random = new SecureRandom();
+
+    /** @param data the data directory; created if missing */
+    DevelopmentPki(Path data) {
+        this.data = data;
+    }
+
+    Path caCertificatePem() {
+        return data.resolve("ca/dev-ca.pem");
+    }
+
+    Path caKeystore() {
+        return data.resolve("ca/dev-ca.p12");
+    }
+
+    Path tlsKeystore() {
+        return data.resolve("tls/server.p12");
+    }
+
+    Path signingKeystore() {
+        return data.resolve("keys/default.p12");
+    }
+
+    Path secret(String name) {
+        return data.resolve("secrets/" + name + ".pass");
+    }
+
+    /**
+     * Creates what is missing. Existing files are kept as they are.
+     *
+     * @return the names of what was created, for the first-start message; empty if nothing was
+     */
+    List<String> ensure() throws IOException, GeneralSecurityException {
+        Files.createDirectories(data);
+        ownerOnlyDirectory(data.resolve("secrets"));
+        List<String> created = new java.util.ArrayList<>();
+        KeyStore.PrivateKeyEntry ca;
+        if (Files.exists(caKeystore())) {
+            ca = load(caKeystore(), password("dev-ca"), "ca");
+        } else {
+            KeyPair kp = ec();
+            X500Name name = new X500Name("CN=Sigil Development CA,O=Sigil,OU=Development only");
+            X509Certificate cert = issue(name, kp.getPublic(), name, kp.getPrivate(), Duration.ofDays(3650),
+                    b -> {
+                        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+                        b.addExtension(Extension.keyUsage, true,
+                                new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+                    });
+            ca = new KeyStore.PrivateKeyEntry(kp.getPrivate(), new Certificate[] {cert});
+            store(caKeystore(), "ca", ca, password("dev-ca"));
+            writePem(caCertificatePem(), cert);
+            created.add("development CA " + caCertificatePem());
+        }
+        if (!Files.exists(caCertificatePem())) {
+            writePem(caCertificatePem(), (X509Certificate) ca.getCertificate());
+        }
+        if (!Files.exists(tlsKeystore())) {
+            KeyPair kp = ec();
+            X509Certificate cert = issueBy(ca, new X500Name("CN=localhost,O=Sigil"), kp, Duration.ofDays(397), b -> {
+                b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+                b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+                b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+                // Wine's WinHTTP matches DNS names only, so 127.0.0.1 is also given as a DNS name.
+                b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+                    new GeneralName(GeneralName.dNSName, "localhost"),
+                    new GeneralName(GeneralName.dNSName, "127.0.0.1"),
+                    new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+            });
+            store(tlsKeystore(), "server", new KeyStore.PrivateKeyEntry(kp.getPrivate(),
+                    new Certificate[] {cert, ca.getCertificate()}), password("tls"));
+            created.add("TLS certificate for localhost " + tlsKeystore());
+        }
+        if (!Files.exists(signingKeystore())) {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA", bc);
+            g.initialize(2048, random);
+            KeyPair kp = g.generateKeyPair();
+            X509Certificate cert = issueBy(ca, new X500Name("CN=Sigil Demo Signer,O=Sigil,OU=Development only"), kp,
+                    Duration.ofDays(730), b -> {
+                        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+                        b.addExtension(Extension.keyUsage, true,
+                                new KeyUsage(KeyUsage.digitalSignature | KeyUsage.nonRepudiation));
+                        b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
+                            KeyPurposeId.id_kp_codeSigning, KeyPurposeId.id_kp_emailProtection}));
+                    });
+            store(signingKeystore(), DEMO_ALIAS, new KeyStore.PrivateKeyEntry(kp.getPrivate(),
+                    new Certificate[] {cert, ca.getCertificate()}), password("keystore-default"));
+            created.add("demo signing key '" + DEMO_ALIAS + "' (RSA 2048) " + signingKeystore());
+        }
+        return created;
+    }
+
+    private interface Extensions {
+        void add(X509v3CertificateBuilder builder) throws IOException, GeneralSecurityException;
+    }
+
+    private X509Certificate issueBy(KeyStore.PrivateKeyEntry ca, X500Name subject, KeyPair kp, Duration validity,
+                                    Extensions extensions) throws IOException, GeneralSecurityException {
+        X509Certificate caCert = (X509Certificate) ca.getCertificate();
+        JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+        return issue(subject, kp.getPublic(), X500Name.getInstance(caCert.getSubjectX500Principal().getEncoded()),
+                ca.getPrivateKey(), validity, b -> {
+                    b.addExtension(Extension.authorityKeyIdentifier, false,
+                            utils.createAuthorityKeyIdentifier(caCert));
+                    extensions.add(b);
+                });
+    }
+
+    private X509Certificate issue(X500Name subject, java.security.PublicKey key, X500Name issuer, PrivateKey signer,
+                                  Duration validity, Extensions extensions) throws IOException, GeneralSecurityException {
+        Instant now = Instant.now();
+        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, new BigInteger(127, random),
+                Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(validity)), subject, key);
+        b.addExtension(Extension.subjectKeyIdentifier, false, new JcaX509ExtensionUtils().createSubjectKeyIdentifier(key));
+        extensions.add(b);
+        String alg = signer.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+        try {
+            return new JcaX509CertificateConverter().setProvider(bc)
+                    .getCertificate(b.build(new JcaContentSignerBuilder(alg).setProvider(bc).build(signer)));
+        } catch (OperatorCreationException e) {
+            throw new GeneralSecurityException(e);
+        }
+    }
+
+    private KeyPair ec() throws GeneralSecurityException {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC", bc);
+        g.initialize(new ECGenParameterSpec("secp256r1"), random);
+        return g.generateKeyPair();
+    }
+
+    /** The password in {@code secrets/<name>.pass}, created at random if missing. */
+    char[] password(String name) throws IOException {
+        Path file = secret(name);
+        if (!Files.exists(file)) {
+            byte[] raw = new byte[24];
+            random.nextBytes(raw);
+            writeOwnerOnly(file, (Base64.getUrlEncoder().withoutPadding().encodeToString(raw) + "\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        }
+        return Files.readString(file, StandardCharsets.US_ASCII).strip().toCharArray();
+    }
+
+    private KeyStore.PrivateKeyEntry load(Path file, char[] password, String alias)
+            throws IOException, GeneralSecurityException {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(file)) {
+            ks.load(in, password);
+        }
+        KeyStore.Entry e = ks.getEntry(alias, new KeyStore.PasswordProtection(password));
+        if (!(e instanceof KeyStore.PrivateKeyEntry)) {
+            throw new GeneralSecurityException(file + " has no key '" + alias + "'");
+        }
+        return (KeyStore.PrivateKeyEntry) e;
+    }
+
+    private void store(Path file, String alias, KeyStore.PrivateKeyEntry entry, char[] password)
+            throws IOException, GeneralSecurityException {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setEntry(alias, entry, new KeyStore.PasswordProtection(password));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ks.store(out, password);
+        writeOwnerOnly(file, out.toByteArray());
+    }
+
+    private static void writePem(Path file, X509Certificate cert) throws IOException {
+        StringWriter s = new StringWriter();
+        try (JcaPEMWriter w = new JcaPEMWriter(s)) {
+            w.writeObject(cert);
+        }
+        Files.createDirectories(file.getParent());
+        Path tmp = Files.createTempFile(file.getParent(), ".tmp", ".pem");
+        Files.writeString(tmp, s.toString(), StandardCharsets.US_ASCII);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Writes through a temporary file so that a crash never leaves half a keystore behind. */
+    private static void writeOwnerOnly(Path file, byte[] content) throws IOException {
+        ownerOnlyDirectory(file.getParent());
+        Path tmp = Files.createTempFile(file.getParent(), ".tmp", ".part");
+        try {
+            ownerOnly(tmp);
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                out.write(content);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void ownerOnlyDirectory(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // Windows: the user's profile ACLs apply
+        }
+    }
+
+    private static void ownerOnly(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // Windows: the user's profile ACLs apply
+        }
+    }
+}
