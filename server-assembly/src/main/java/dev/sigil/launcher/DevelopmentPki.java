@@ -16,7 +16,6 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.Provider;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -39,7 +38,6 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -50,13 +48,14 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * one demo signing key and its certificate. Each keystore has its own random password in a file
  * under {@code secrets/} (owner-only), which the shipped configuration refers to.
  *
- * <p>For development and tests only: the CA key sits in a file next to the server.
+ * <p>For development and tests only: the CA key sits in a file next to the server. Keys are made
+ * with the JDK's providers (BouncyCastle builds the certificates but its provider is not loaded:
+ * that alone costs 0.4 s of the start).
  */
 final class DevelopmentPki {
     static final String DEMO_ALIAS = "demo";
 
     private final Path data;
-    private final Provider bc = new BouncyCastleProvider();
     private final SecureRandom random = new SecureRandom();
 
     /** @param data the data directory; created if missing */
@@ -93,6 +92,10 @@ final class DevelopmentPki {
         Files.createDirectories(data);
         ownerOnlyDirectory(data.resolve("secrets"));
         List<String> created = new java.util.ArrayList<>();
+        if (Files.exists(caKeystore()) && Files.exists(caCertificatePem()) && Files.exists(tlsKeystore())
+                && Files.exists(signingKeystore())) {
+            return created; // every later start: nothing to open, nothing to decrypt
+        }
         KeyStore.PrivateKeyEntry ca;
         if (Files.exists(caKeystore())) {
             ca = load(caKeystore(), password("dev-ca"), "ca");
@@ -130,7 +133,7 @@ final class DevelopmentPki {
             created.add("TLS certificate for localhost " + tlsKeystore());
         }
         if (!Files.exists(signingKeystore())) {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA", bc);
+            KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
             g.initialize(2048, random);
             KeyPair kp = g.generateKeyPair();
             X509Certificate cert = issueBy(ca, new X500Name("CN=Sigil Demo Signer,O=Sigil,OU=Development only"), kp,
@@ -173,15 +176,15 @@ final class DevelopmentPki {
         extensions.add(b);
         String alg = signer.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
         try {
-            return new JcaX509CertificateConverter().setProvider(bc)
-                    .getCertificate(b.build(new JcaContentSignerBuilder(alg).setProvider(bc).build(signer)));
+            return new JcaX509CertificateConverter()
+                    .getCertificate(b.build(new JcaContentSignerBuilder(alg).build(signer)));
         } catch (OperatorCreationException e) {
             throw new GeneralSecurityException(e);
         }
     }
 
     private KeyPair ec() throws GeneralSecurityException {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("EC", bc);
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp256r1"), random);
         return g.generateKeyPair();
     }

@@ -2,11 +2,11 @@ package dev.sigil.launcher;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -136,7 +136,7 @@ public final class Main implements Callable<Integer> {
                 extras.add(p.toAbsolutePath());
             }
             runtime.start(home.resolve("bundle"), extras);
-            endpoint = runtime.awaitReady(Duration.ofSeconds(startupTimeout));
+            endpoint = runtime.awaitReady(Duration.ofSeconds(startupTimeout), backendConfigurations(confDir));
         } catch (ServerRuntime.StartupException e) {
             err.println("sigil-server: " + e.getMessage());
             if (stopping.compareAndSet(false, true)) {
@@ -144,8 +144,7 @@ public final class Main implements Callable<Integer> {
             }
             return 1;
         }
-        double seconds = ProcessHandle.current().info().startInstant()
-                .map(t -> Duration.between(t, Instant.now()).toMillis() / 1000.0).orElse(Double.NaN);
+        double seconds = ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0;
         String base = endpoint.url();
         out.printf("Sigil %s is listening on %s (%s)%n", Version.version(), base,
                 String.join(", ", endpoint.protocols()));
@@ -153,7 +152,7 @@ public final class Main implements Callable<Integer> {
         out.println("  health:         " + base + "health");
         out.println("  CA certificate: " + pki.caCertificatePem() + "  (trust it to connect)");
         out.println("  data directory: " + dataDir);
-        if (!endpoint.hasBackend()) {
+        if (endpoint.backends() == 0) {
             out.println("  WARNING: no signing backend is configured (conf/dev.sigil.backend.*.cfg); /health reports DOWN");
         }
         out.printf("Started in %.2f s. Press Ctrl-C to stop.%n", seconds);
@@ -161,6 +160,18 @@ public final class Main implements Callable<Integer> {
         runtime.monitorFailures(reason -> err.println("sigil-server: ERROR " + reason));
         runtime.awaitStop();
         return 0;
+    }
+
+    /**
+     * The number of signing backend instances the configuration directory defines: factory
+     * configurations named {@code dev.sigil.backend.<type>-<name>.cfg}.
+     */
+    static int backendConfigurations(Path confDir) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(confDir)) {
+            return (int) files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.matches("dev\\.sigil\\.backend\\.[\\w.]+-[^.]+\\.cfg"))
+                    .count();
+        }
     }
 
     /** The version from the jar manifest. */

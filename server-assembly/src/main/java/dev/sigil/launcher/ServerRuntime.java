@@ -49,15 +49,11 @@ final class ServerRuntime {
     private final Framework framework;
 
     /** What the launcher reports once the server is up. */
-    record Endpoint(String url, List<String> protocols, boolean hasBackend) {
+    record Endpoint(String url, List<String> protocols, int backends) {
     }
 
     private static final String SIGIL_EXCEPTION = "dev.sigil.api.SigilException";
-
-    /** How long to wait for a first signing backend once HTTPS is up. */
-    private static final Duration BACKEND_WAIT = Duration.ofSeconds(5);
-    /** How long components may still fail after the first backend appeared. */
-    private static final Duration SETTLE = Duration.ofMillis(300);
+    private static final String SIGNING_BACKEND = "dev.sigil.api.backend.SigningBackend";
 
     /** A startup failure with a one-line reason. */
     static final class StartupException extends Exception {
@@ -83,7 +79,8 @@ final class ServerRuntime {
     /** The Export-Package headers of the shared API jars in {@code lib/}. */
     static String sharedPackages(Path libDir) throws IOException {
         List<String> exports = new ArrayList<>();
-        try (DirectoryStream<Path> jars = Files.newDirectoryStream(libDir, "*.jar")) {
+        // Only the jars named after these bundles are opened (bcprov's index alone takes 100 ms).
+        try (DirectoryStream<Path> jars = Files.newDirectoryStream(libDir, "org.osgi.*.jar")) {
             for (Path jar : jars) {
                 try (JarFile f = new JarFile(jar.toFile())) {
                     Attributes a = f.getManifest() == null ? null : f.getManifest().getMainAttributes();
@@ -131,7 +128,8 @@ final class ServerRuntime {
             List<Bundle> installed = new ArrayList<>();
             for (Map.Entry<Integer, List<Path>> level : levels.entrySet()) {
                 for (Path jar : level.getValue()) {
-                    Bundle b = ctx.installBundle(jar.toUri().toString());
+                    // reference: the framework reads the jar in place instead of copying it to its cache
+                    Bundle b = ctx.installBundle("reference:" + jar.toUri());
                     b.adapt(BundleStartLevel.class).setStartLevel(level.getKey());
                     installed.add(b);
                 }
@@ -173,50 +171,33 @@ final class ServerRuntime {
     }
 
     /**
-     * Waits until the server is ready: the HTTPS endpoint is announced and a signing backend is
-     * registered, and no Sigil component has failed to activate. Configuration arrives
-     * asynchronously (FileInstall, then Configuration Admin, then DS), so after the first backend
-     * the components are given {@link #SETTLE} to report failures of other instances.
+     * Waits until the server is ready: the HTTPS endpoint is announced and the expected number of
+     * signing backends is active, or a Sigil component has failed to activate.
      *
+     * @param expectedBackends the number of backend configurations in the configuration directory
      * @throws StartupException with the failing component's reason, or a timeout
      */
-    Endpoint awaitReady(Duration timeout) throws StartupException, InterruptedException {
+    Endpoint awaitReady(Duration timeout, int expectedBackends) throws StartupException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        ServiceReference<?> endpoint = null;
-        long backendDeadline = Long.MAX_VALUE;
         while (true) {
-            String failure = componentFailure(false);
-            if (failure != null) {
-                throw new StartupException(failure);
+            List<String> failures = new ArrayList<>();
+            List<String> waiting = new ArrayList<>();
+            int backends = inspectComponents(failures, waiting);
+            if (!failures.isEmpty()) {
+                throw new StartupException(failures.get(0));
             }
-            if (endpoint == null) {
-                endpoint = first("(" + ENDPOINT_URL + "=*)");
-                if (endpoint != null) {
-                    backendDeadline = System.nanoTime() + BACKEND_WAIT.toNanos();
-                }
-            }
-            if (endpoint != null && (first("(sigil.backend.id=*)") != null || System.nanoTime() > backendDeadline)) {
-                break;
+            ServiceReference<?> endpoint = first("(" + ENDPOINT_URL + "=*)");
+            if (endpoint != null && backends >= expectedBackends) {
+                Object protocols = endpoint.getProperty(ENDPOINT_PROTOCOLS);
+                return new Endpoint((String) endpoint.getProperty(ENDPOINT_URL),
+                        protocols instanceof String[] ? List.of((String[]) protocols) : List.of(), backends);
             }
             if (System.nanoTime() > deadline) {
-                String waiting = componentFailure(true);
-                throw new StartupException("the HTTPS server did not start within " + timeout.toSeconds() + " s"
-                        + (waiting == null ? "" : ": " + waiting));
+                throw new StartupException("the server did not start within " + timeout.toSeconds() + " s"
+                        + (waiting.isEmpty() ? "" : ": " + waiting.get(0)));
             }
-            Thread.sleep(20);
+            Thread.sleep(10);
         }
-        long settled = System.nanoTime() + SETTLE.toNanos();
-        while (System.nanoTime() < settled) {
-            String failure = componentFailure(false);
-            if (failure != null) {
-                throw new StartupException(failure);
-            }
-            Thread.sleep(20);
-        }
-        Object protocols = endpoint.getProperty(ENDPOINT_PROTOCOLS);
-        return new Endpoint((String) endpoint.getProperty(ENDPOINT_URL),
-                protocols instanceof String[] ? List.of((String[]) protocols) : List.of(),
-                first("(sigil.backend.id=*)") != null);
     }
 
     private ServiceReference<?> first(String filter) {
@@ -228,20 +209,6 @@ final class ServerRuntime {
         }
     }
 
-    /**
-     * The first failed Sigil component as one line, or (when {@code includeWaiting}) the first one
-     * still waiting for configuration or a service.
-     */
-    private String componentFailure(boolean includeWaiting) {
-        List<String> failures = new ArrayList<>();
-        List<String> waiting = new ArrayList<>();
-        inspectComponents(failures, waiting);
-        if (!failures.isEmpty()) {
-            return failures.get(0);
-        }
-        return includeWaiting && !waiting.isEmpty() ? waiting.get(0) : null;
-    }
-
     /** The reasons of all Sigil components that failed to activate, one line each. */
     List<String> failures() {
         List<String> failures = new ArrayList<>();
@@ -249,22 +216,30 @@ final class ServerRuntime {
         return failures;
     }
 
-    private void inspectComponents(List<String> failures, List<String> waiting) {
+    /**
+     * Reads the DS runtime's view of Sigil's components.
+     *
+     * @param failures receives the one-line reason of each failed component configuration
+     * @param waiting  receives what each unsatisfied component waits for
+     * @return the number of active signing backend instances
+     */
+    private int inspectComponents(List<String> failures, List<String> waiting) {
         BundleContext ctx;
         try {
             ctx = framework.getBundleContext();
         } catch (IllegalStateException stopped) {
-            return;
+            return 0;
         }
+        int backends = 0;
         ServiceReference<ServiceComponentRuntime> ref = ctx == null ? null
                 : ctx.getServiceReference(ServiceComponentRuntime.class);
         if (ref == null) {
             waiting.add("the Declarative Services runtime is not running");
-            return;
+            return 0;
         }
         ServiceComponentRuntime scr = ctx.getService(ref);
         if (scr == null) {
-            return;
+            return 0;
         }
         try {
             for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
@@ -272,7 +247,11 @@ final class ServerRuntime {
                     continue;
                 }
                 Collection<ComponentConfigurationDTO> configs = scr.getComponentConfigurationDTOs(d);
+                boolean backend = List.of(d.serviceInterfaces).contains(SIGNING_BACKEND);
                 for (ComponentConfigurationDTO c : configs) {
+                    if (backend && c.state == ComponentConfigurationDTO.ACTIVE) {
+                        backends++;
+                    }
                     if (c.state == ComponentConfigurationDTO.FAILED_ACTIVATION) {
                         failures.add(reason(c.failure));
                     } else if (c.state == ComponentConfigurationDTO.UNSATISFIED_REFERENCE) {
@@ -287,6 +266,7 @@ final class ServerRuntime {
                     waiting.add(shortName(d.name) + " has no configuration (PID " + d.configurationPid[0] + ")");
                 }
             }
+            return backends;
         } finally {
             try {
                 ctx.ungetService(ref);

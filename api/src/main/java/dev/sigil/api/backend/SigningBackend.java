@@ -74,7 +74,9 @@ public interface SigningBackend {
      *
      * @param spec  key type and size
      * @param label a human-readable label, used to derive the key id where the backend allows
-     * @return the new key (without certificate chain)
+     * @return the new key; its chain is whatever the backend keeps for it (a keystore holds a
+     *         self-signed placeholder until the CA-issued certificate is imported into Sigil's store;
+     *         an HSM backend returns none)
      * @throws SigilException {@link ErrorCode#UNSUPPORTED_OPERATION} if the backend cannot generate keys
      */
     default KeyInfo generateKey(KeySpec spec, String label) throws SigilException {
