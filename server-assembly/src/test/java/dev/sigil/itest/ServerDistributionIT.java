@@ -101,7 +101,7 @@ class ServerDistributionIT {
     }
 
     @AfterAll
-    static void stop() throws InterruptedException {
+    static void stop() {
         if (server != null) {
             server.close();
         }

@@ -56,6 +56,9 @@ class AuthMfaBundleIT {
         framework = new FrameworkFactory().newFramework(Map.of(
                 Constants.FRAMEWORK_STORAGE, storage.toString(),
                 Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT,
+                // The floor test makes a component fail on purpose; keep SCR's stack trace out of
+                // the build output (Felix SCR level 0 = audit only).
+                "ds.loglevel", "0",
                 // These come from the test's class path, so that the test shares their types with
                 // the bundles (the Configuration Admin bundle then imports its API from here too).
                 Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
