@@ -2,25 +2,28 @@ package dev.sigil.auth.mfa.internal;
 
 import dev.sigil.api.ErrorCode;
 import dev.sigil.api.SigilException;
+import dev.sigil.api.auth.Authenticator;
 import dev.sigil.api.auth.FactorRecord;
 import dev.sigil.api.auth.FactorType;
 import dev.sigil.api.auth.Verification;
 
 import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
- * The common logic of the password and PIN authenticators: a rule for new secrets, PBKDF2 for
- * storing them, and the upgrade of records hashed with fewer iterations than configured.
+ * The password and PIN authenticators; the subclasses only declare their component, rule and
+ * configuration. Here: the rule for new secrets, PBKDF2 for storing them, and the upgrade of
+ * records hashed with fewer iterations than configured.
  * Immutable and thread-safe. Attempt limits and lockout are not here: they are policy and live in
  * {@code core}.
  */
-final class KnowledgeFactor {
+abstract class KnowledgeFactor implements Authenticator {
     private final FactorType type;
     private final SecretRule rule;
     private final Pbkdf2Hasher hasher;
 
-    KnowledgeFactor(FactorType type, SecretRule rule, Pbkdf2Hasher hasher) {
+    protected KnowledgeFactor(FactorType type, SecretRule rule, Pbkdf2Hasher hasher) {
         this.type = Objects.requireNonNull(type, "type");
         this.rule = Objects.requireNonNull(rule, "rule");
         this.hasher = Objects.requireNonNull(hasher, "hasher");
@@ -42,21 +45,28 @@ final class KnowledgeFactor {
         return new Pbkdf2Hasher(iterations, new SecureRandom());
     }
 
-    /** See {@link dev.sigil.api.auth.Authenticator#enroll}. */
-    FactorRecord enroll(char[] secret) throws SigilException {
+    @Override
+    public final FactorType type() {
+        return type;
+    }
+
+    /** {@inheritDoc} The secret must follow the factor's rule. */
+    @Override
+    public final FactorRecord enroll(char[] secret) throws SigilException {
         rule.check(secret);
         return new FactorRecord(type, hasher.hash(secret), 0);
     }
 
     /**
-     * See {@link dev.sigil.api.auth.Authenticator#verify}. The presented secret is not checked
+     * {@inheritDoc} {@code now} is not used. The presented secret is not checked
      * against the rule: it is only compared, and a rule that changes later must not lock out
      * secrets enrolled before.
      *
      * @throws SigilException {@link ErrorCode#INTERNAL} if the record is of another factor type or
      *                        cannot be decoded
      */
-    Verification verify(FactorRecord record, char[] presented) throws SigilException {
+    @Override
+    public final Verification verify(FactorRecord record, char[] presented, Instant now) throws SigilException {
         Objects.requireNonNull(record, "record");
         Objects.requireNonNull(presented, "presented");
         if (record.type() != type) {

@@ -2,12 +2,9 @@ package dev.sigil.auth.mfa.internal;
 
 import dev.sigil.api.SigilException;
 import dev.sigil.api.auth.Authenticator;
-import dev.sigil.api.auth.FactorRecord;
 import dev.sigil.api.auth.FactorType;
-import dev.sigil.api.auth.Verification;
 
 import java.security.SecureRandom;
-import java.time.Instant;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -38,7 +35,7 @@ import org.slf4j.LoggerFactory;
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
         immediate = true)
 @Designate(ocd = PinAuthenticator.Config.class)
-public final class PinAuthenticator implements Authenticator {
+public final class PinAuthenticator extends KnowledgeFactor {
     /** The configuration PID. */
     public static final String PID = "dev.sigil.auth.pin";
 
@@ -61,8 +58,6 @@ public final class PinAuthenticator implements Authenticator {
         int iterations() default Pbkdf2Hasher.DEFAULT_ITERATIONS;
     }
 
-    private final KnowledgeFactor factor;
-
     /**
      * The DS constructor.
      *
@@ -81,22 +76,6 @@ public final class PinAuthenticator implements Authenticator {
     }
 
     private PinAuthenticator(Pbkdf2Hasher hasher) {
-        this.factor = new KnowledgeFactor(FactorType.PIN, RULE, hasher);
-    }
-
-    @Override
-    public FactorType type() {
-        return FactorType.PIN;
-    }
-
-    @Override
-    public FactorRecord enroll(char[] secret) throws SigilException {
-        return factor.enroll(secret);
-    }
-
-    /** {@inheritDoc} {@code now} is not used. */
-    @Override
-    public Verification verify(FactorRecord record, char[] presented, Instant now) throws SigilException {
-        return factor.verify(record, presented);
+        super(FactorType.PIN, RULE, hasher);
     }
 }
