@@ -257,6 +257,31 @@ class SigilHttpServerTest {
     }
 
     @Test
+    void onlyTls12And13AreAccepted() throws Exception {
+        for (String protocol : List.of("TLSv1.3", "TLSv1.2")) {
+            assertEquals(protocol, handshake(protocol), protocol);
+        }
+        for (String protocol : List.of("TLSv1.1", "TLSv1")) {
+            javax.net.ssl.SSLException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    javax.net.ssl.SSLException.class, () -> handshake(protocol), protocol);
+            assertTrue(refused.getMessage() != null, protocol);
+        }
+    }
+
+    /** Handshakes offering only {@code protocol}; returns the negotiated one. */
+    private static String handshake(String protocol) throws Exception {
+        javax.net.ssl.SSLContext ctx = tls.clientContext("TLS");
+        assertTrue(List.of(ctx.getSupportedSSLParameters().getProtocols()).contains(protocol),
+                "the test JVM must allow " + protocol + " (legacy-tls-allowed.security)");
+        try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("localhost", server.port())) {
+            s.setSoTimeout(5000);
+            s.setEnabledProtocols(new String[] {protocol});
+            s.startHandshake();
+            return s.getSession().getProtocol();
+        }
+    }
+
+    @Test
     void errorsJettyRaisesItselfAreJsonToo() throws Exception {
         try (SSLSocket s = (SSLSocket) tls.clientContext("TLS").getSocketFactory()
                 .createSocket("localhost", server.port())) {
