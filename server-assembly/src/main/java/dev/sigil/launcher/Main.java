@@ -76,6 +76,16 @@ public final class Main implements Callable<Integer> {
             System.err.println("Try 'sigil-server --help'.");
             return 2;
         });
+        cmd.setExecutionExceptionHandler((e, c, parsed) -> {
+            // A bug, not a configuration problem: one line, and the trace only when asked for.
+            System.err.println("sigil-server: unexpected error: " + e);
+            if (main.verbose) {
+                e.printStackTrace();
+            } else {
+                System.err.println("Run with --verbose for the stack trace.");
+            }
+            return 1;
+        });
         System.exit(cmd.execute(args));
     }
 
@@ -119,7 +129,13 @@ public final class Main implements Callable<Integer> {
         props.put("sigil.https.host", host);
         props.put("sigil.https.port", Integer.toString(port));
 
-        ServerRuntime runtime = new ServerRuntime(props, home.resolve("lib"));
+        ServerRuntime runtime;
+        try {
+            runtime = new ServerRuntime(props, home.resolve("lib"));
+        } catch (IOException e) {
+            err.println("sigil-server: the distribution is incomplete: " + e.getMessage());
+            return 1;
+        }
         AtomicBoolean stopping = new AtomicBoolean();
         Thread hook = new Thread(() -> {
             if (stopping.compareAndSet(false, true)) {
@@ -137,7 +153,7 @@ public final class Main implements Callable<Integer> {
             }
             runtime.start(home.resolve("bundle"), extras);
             endpoint = runtime.awaitReady(Duration.ofSeconds(startupTimeout), backendConfigurations(confDir));
-        } catch (ServerRuntime.StartupException e) {
+        } catch (ServerRuntime.StartupException | IOException e) {
             err.println("sigil-server: " + e.getMessage());
             if (stopping.compareAndSet(false, true)) {
                 runtime.stop(Duration.ofSeconds(10));
