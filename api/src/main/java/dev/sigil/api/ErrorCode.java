@@ -24,6 +24,8 @@ public enum ErrorCode {
     UNSUPPORTED_OPERATION(false),
     /** A password, PIN or one-time code was wrong. */
     AUTHENTICATION_FAILED(false),
+    /** The bearer token is missing, unknown, expired or revoked: log in again. */
+    INVALID_TOKEN(false),
     /** A factor is temporarily locked after too many failures. */
     FACTOR_LOCKED(false),
     /** The caller is authenticated but not allowed to do this. */

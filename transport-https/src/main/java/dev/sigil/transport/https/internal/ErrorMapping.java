@@ -24,6 +24,7 @@ final class ErrorMapping {
         TABLE.put(ErrorCode.KEY_NOT_FOUND, new Row(400, "invalid_request", true, 0));
         TABLE.put(ErrorCode.UNSUPPORTED_OPERATION, new Row(400, "invalid_request", true, 0));
         TABLE.put(ErrorCode.AUTHENTICATION_FAILED, new Row(400, "invalid_grant", true, 0));
+        TABLE.put(ErrorCode.INVALID_TOKEN, new Row(401, "invalid_token", true, 0));
         TABLE.put(ErrorCode.FACTOR_LOCKED, new Row(403, "access_denied", true, 0));
         TABLE.put(ErrorCode.NOT_AUTHORIZED, new Row(403, "access_denied", true, 0));
         TABLE.put(ErrorCode.BUSY, new Row(503, "temporarily_unavailable", true, 1));
