@@ -1,6 +1,7 @@
 package dev.sigil.auth.mfa.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,16 +9,24 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.sigil.api.auth.Authenticator;
 import dev.sigil.api.auth.FactorRecord;
+import dev.sigil.api.auth.Verification;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Dictionary;
+import java.util.Enumeration;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.Manifest;
 
 import org.apache.felix.framework.FrameworkFactory;
 import org.junit.jupiter.api.AfterEach;
@@ -34,15 +43,21 @@ import org.osgi.util.tracker.ServiceTracker;
 /**
  * The built bundle in a real Felix framework with Felix SCR and Configuration Admin: the
  * components are registered under {@code sigil.factor}, take their configuration, and stay away
- * when it is below the floor. Runs in the integration-test phase against
- * {@code target/auth-mfa-*.jar}.
+ * when it is below the floor; the TOTP factor comes only with a configuration naming its KEK. Runs
+ * in the integration-test phase against {@code target/auth-mfa-*.jar}.
  */
 class AuthMfaBundleIT {
     private static final long TIMEOUT_MS = 10_000;
     private static final char[] PIN = "482915".toCharArray();
+    /** RFC 4226's test secret "12345678901234567890" in Base32; its code at 59 s is 287082. */
+    private static final String RFC_SEED = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 
     @TempDir
     Path storage;
+
+    /** KEK files, apart from the framework's storage. */
+    @TempDir
+    Path secrets;
 
     private Framework framework;
     private BundleContext context;
@@ -56,14 +71,15 @@ class AuthMfaBundleIT {
         framework = new FrameworkFactory().newFramework(Map.of(
                 Constants.FRAMEWORK_STORAGE, storage.toString(),
                 Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT,
-                // The floor test makes a component fail on purpose; keep SCR's stack trace out of
-                // the build output (Felix SCR level 0 = audit only).
+                // The floor and KEK tests make a component fail on purpose; keep SCR's stack trace
+                // out of the build output (Felix SCR level 0 = audit only).
                 "ds.loglevel", "0",
                 // These come from the test's class path, so that the test shares their types with
                 // the bundles (the Configuration Admin bundle then imports its API from here too).
+                // The api packages go with the versions the api bundle itself exports, so that a new
+                // minor version of the api does not leave this bundle unresolved here.
                 Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA,
-                "dev.sigil.api;version=1.0.0,dev.sigil.api.auth;version=1.0.0,org.slf4j;version=2.0.17,"
-                        + "org.osgi.service.cm;version=1.6.0"));
+                apiExports() + ",org.slf4j;version=2.0.17,org.osgi.service.cm;version=1.6.0"));
         framework.start();
         context = framework.getBundleContext();
 
@@ -101,7 +117,7 @@ class AuthMfaBundleIT {
     void aConfigurationGivenAsTextChangesTheIterationCount() throws Exception {
         await("PIN");
 
-        configure(PinAuthenticator.PID, "150000");
+        configure(PinAuthenticator.PID, Map.of("iterations", "150000"));
 
         long deadline = System.currentTimeMillis() + TIMEOUT_MS;
         String stored = "";
@@ -119,7 +135,7 @@ class AuthMfaBundleIT {
     void aConfigurationBelowTheFloorLeavesThatFactorUnavailable() throws Exception {
         await("PIN");
 
-        configure(PinAuthenticator.PID, 1000);
+        configure(PinAuthenticator.PID, Map.of("iterations", 1000));
 
         long deadline = System.currentTimeMillis() + TIMEOUT_MS;
         while (service("PIN") != null) {
@@ -130,6 +146,68 @@ class AuthMfaBundleIT {
         }
         assertNull(service("PIN"));
         assertNotNull(await("PASSWORD"));
+    }
+
+    @Test
+    void totpIsNotRegisteredWithoutConfiguration() throws Exception {
+        await("PIN");
+        await("PASSWORD");
+
+        assertNull(service("TOTP"));
+    }
+
+    @Test
+    void totpRegistersWithAKekFileAndVerifiesTheRfcCode() throws Exception {
+        Path kek = secrets.resolve("totp.kek");
+        Files.writeString(kek, Base64.getEncoder().encodeToString(new byte[32]) + "\n");
+
+        configure(TotpAuthenticator.PID, Map.of("kek.file", kek.toString()));
+
+        Authenticator totp = await("TOTP");
+        FactorRecord record = totp.enroll(RFC_SEED.toCharArray());
+        Verification v = totp.verify(record, "287082".toCharArray(), Instant.ofEpochSecond(59));
+
+        assertEquals("TOTP", totp.type().name());
+        assertTrue(record.stored().startsWith("totp-aesgcm-v1$"), record.stored());
+        assertTrue(record.stored().endsWith("$SHA1$6$30"), record.stored());
+        assertTrue(v.accepted());
+        assertEquals(1, v.record().counter());
+        assertFalse(totp.verify(v.record(), "287082".toCharArray(), Instant.ofEpochSecond(59)).accepted());
+    }
+
+    @Test
+    void totpStaysAwayWithAConfigurationThatNamesNoKekOrABadOne() throws Exception {
+        await("PIN");
+        Path shortKek = secrets.resolve("short.kek");
+        Files.writeString(shortKek, Base64.getEncoder().encodeToString(new byte[16]));
+
+        configure(TotpAuthenticator.PID, Map.of("window", 1));
+        awaitEarlierConfigurationEvents(150_001);
+        assertNull(service("TOTP"), "TOTP without kek.env or kek.file");
+
+        configure(TotpAuthenticator.PID, Map.of("kek.file", shortKek.toString()));
+        awaitEarlierConfigurationEvents(150_002);
+        assertNull(service("TOTP"), "TOTP with a 16-byte KEK");
+    }
+
+    /**
+     * Returns once the configuration events sent so far have been handled. Configuration Admin
+     * delivers them in order on one thread, and SCR activates an immediate component while handling
+     * its event; so when a later PIN configuration has taken effect, an earlier one has too.
+     *
+     * @param iterations a count not configured before in this test
+     */
+    private void awaitEarlierConfigurationEvents(int iterations) throws Exception {
+        configure(PinAuthenticator.PID, Map.of("iterations", iterations));
+        long deadline = System.currentTimeMillis() + TIMEOUT_MS;
+        String stored = "";
+        while (!stored.startsWith("pbkdf2-sha256$" + iterations + "$")) {
+            if (System.currentTimeMillis() > deadline) {
+                fail("the PIN factor did not take " + iterations + " iterations; last record: " + stored);
+            }
+            Authenticator pin = service("PIN");
+            stored = pin == null ? "" : pin.enroll(PIN).stored();
+        }
     }
 
     /** The factor's service, waiting for it to appear. */
@@ -163,8 +241,8 @@ class AuthMfaBundleIT {
         return tracker;
     }
 
-    /** Sets {@code iterations} in a configuration through Configuration Admin. */
-    private void configure(String pid, Object iterations) throws Exception {
+    /** Replaces the properties of a configuration through Configuration Admin. */
+    private void configure(String pid, Map<String, Object> values) throws Exception {
         ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> tracker =
                 new ServiceTracker<>(context, ConfigurationAdmin.class, null);
         tracker.open();
@@ -172,11 +250,25 @@ class AuthMfaBundleIT {
             ConfigurationAdmin admin = tracker.waitForService(TIMEOUT_MS);
             assertNotNull(admin, "Configuration Admin did not start");
             Dictionary<String, Object> properties = new Hashtable<>();
-            properties.put("iterations", iterations);
+            values.forEach(properties::put);
             admin.getConfiguration(pid, "?").update(properties);
         } finally {
             tracker.close();
         }
+    }
+
+    /** The Export-Package header of the api bundle on the test class path (jar or classes folder). */
+    private static String apiExports() throws IOException {
+        Enumeration<URL> manifests = AuthMfaBundleIT.class.getClassLoader().getResources("META-INF/MANIFEST.MF");
+        while (manifests.hasMoreElements()) {
+            try (InputStream in = manifests.nextElement().openStream()) {
+                Attributes main = new Manifest(in).getMainAttributes();
+                if ("dev.sigil.api".equals(main.getValue("Bundle-SymbolicName"))) {
+                    return main.getValue("Export-Package");
+                }
+            }
+        }
+        throw new AssertionError("the manifest of the api bundle is not on the test class path");
     }
 
     private static Path jarOnClassPath(String artifactId) {
