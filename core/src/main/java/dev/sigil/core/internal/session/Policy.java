@@ -1,0 +1,38 @@
+package dev.sigil.core.internal.session;
+
+import dev.sigil.api.ErrorCode;
+import dev.sigil.api.SigilException;
+
+import java.time.Duration;
+
+/**
+ * Validated policy.
+ *
+ * @param tokenTtl       bearer token lifetime
+ * @param sadTtl         SAD lifetime
+ * @param sadMaxLifetime longest life of a SAD through extensions
+ * @param maxFailures    consecutive failures before a lockout
+ * @param lockout        how long a lockout lasts
+ */
+record Policy(Duration tokenTtl, Duration sadTtl, Duration sadMaxLifetime, int maxFailures, Duration lockout) {
+    static final Policy DEFAULT = new Policy(Duration.ofMinutes(30), Duration.ofMinutes(5), Duration.ofMinutes(30), 5,
+            Duration.ofMinutes(5));
+
+    static Policy from(PolicyConfig c) throws SigilException {
+        check(c.token_ttl_seconds() >= 60 && c.token_ttl_seconds() <= 86_400, "token.ttl.seconds must be 60..86400");
+        check(c.sad_ttl_seconds() >= 10 && c.sad_ttl_seconds() <= 3600, "sad.ttl.seconds must be 10..3600");
+        check(c.sad_max_lifetime_seconds() >= c.sad_ttl_seconds() && c.sad_max_lifetime_seconds() <= 86_400,
+                "sad.max.lifetime.seconds must be at least sad.ttl.seconds and at most 86400");
+        check(c.max_failures() >= 1 && c.max_failures() <= 100, "max.failures must be 1..100");
+        check(c.lockout_seconds() >= 1 && c.lockout_seconds() <= 86_400, "lockout.seconds must be 1..86400");
+        return new Policy(Duration.ofSeconds(c.token_ttl_seconds()), Duration.ofSeconds(c.sad_ttl_seconds()),
+                Duration.ofSeconds(c.sad_max_lifetime_seconds()), c.max_failures(),
+                Duration.ofSeconds(c.lockout_seconds()));
+    }
+
+    private static void check(boolean ok, String message) throws SigilException {
+        if (!ok) {
+            throw new SigilException(ErrorCode.CONFIGURATION, "policy: " + message);
+        }
+    }
+}

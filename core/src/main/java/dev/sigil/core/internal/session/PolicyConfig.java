@@ -1,0 +1,23 @@
+package dev.sigil.core.internal.session;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Session and sole-control policy (PID {@code dev.sigil.policy}); the defaults are safe. */
+@ObjectClassDefinition(name = "Sigil policy", description = "Token and SAD lifetimes, attempt limits")
+@interface PolicyConfig {
+    @AttributeDefinition(description = "Lifetime of a bearer token from auth/login, in seconds")
+    int token_ttl_seconds() default 1800;
+
+    @AttributeDefinition(description = "Lifetime of a SAD from credentials/authorize, in seconds")
+    int sad_ttl_seconds() default 300;
+
+    @AttributeDefinition(description = "Longest a SAD may live through credentials/extendTransaction, in seconds")
+    int sad_max_lifetime_seconds() default 1800;
+
+    @AttributeDefinition(description = "Consecutive failures of a factor before it is locked")
+    int max_failures() default 5;
+
+    @AttributeDefinition(description = "How long a locked factor stays locked, in seconds")
+    int lockout_seconds() default 300;
+}

@@ -1,0 +1,332 @@
+package dev.sigil.core.internal.session;
+
+import dev.sigil.api.ErrorCode;
+import dev.sigil.api.HashAlgorithm;
+import dev.sigil.api.SigilException;
+import dev.sigil.api.SignatureAlgorithm;
+import dev.sigil.api.auth.Authenticator;
+import dev.sigil.api.auth.FactorRecord;
+import dev.sigil.api.auth.FactorType;
+import dev.sigil.api.auth.Verification;
+import dev.sigil.api.credential.Credential;
+import dev.sigil.api.session.Authorization;
+import dev.sigil.api.session.RequestContext;
+import dev.sigil.api.session.SoleControl;
+import dev.sigil.api.signing.SigningService;
+import dev.sigil.core.internal.store.AuditEvent;
+import dev.sigil.core.internal.store.AuditEvent.Outcome;
+import dev.sigil.core.internal.store.AuditLog;
+import dev.sigil.core.internal.store.CredentialRepository;
+import dev.sigil.core.internal.store.CredentialRepository.StoredCredential;
+import dev.sigil.core.internal.store.SessionRepository;
+import dev.sigil.core.internal.store.SessionRepository.Sad;
+import dev.sigil.core.internal.store.Store;
+import dev.sigil.core.internal.store.StoreComponent;
+import dev.sigil.core.internal.store.UserRepository;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The sole-control rules of {@code ARCHITECTURE.md}: a SAD is random, stored as its hash, bound to
+ * user, credential, the exact hashes, their algorithm, an expiry and a count; each hash is signed at
+ * most once, only for the user who authorized it. Refusals are audited in a transaction of their
+ * own (the refused work is rolled back); successes are audited in the same transaction as the work.
+ */
+@Component(service = SoleControl.class, configurationPid = "dev.sigil.policy",
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+public final class SoleControlImpl implements SoleControl {
+    static final String TOTP = "TOTP";
+
+    private final Store store;
+    private final Authenticator pinFactor;
+    private final Authenticator otpFactor;
+    private final SigningService signing;
+    private final Policy policy;
+    private final Clock clock;
+    private final AuditLog audit;
+    private final Lockouts lockouts;
+    private final UserRepository users = new UserRepository();
+    private final CredentialRepository credentials = new CredentialRepository();
+    private final SessionRepository sessions = new SessionRepository();
+
+    @Activate
+    public SoleControlImpl(@Reference StoreComponent store,
+                           @Reference(target = "(" + Authenticator.PROPERTY_FACTOR + "=PIN)") Authenticator pin,
+                           @Reference(target = "(" + Authenticator.PROPERTY_FACTOR + "=TOTP)") Authenticator otp,
+                           @Reference SigningService signing, PolicyConfig config) throws SigilException {
+        this(store.store(), pin, otp, signing, Policy.from(config), Clock.systemUTC());
+    }
+
+    SoleControlImpl(Store store, Authenticator pin, Authenticator otp, SigningService signing, Policy policy,
+                    Clock clock) {
+        this.store = store;
+        this.pinFactor = pin;
+        this.otpFactor = otp;
+        this.signing = signing;
+        this.policy = policy;
+        this.clock = clock;
+        this.audit = new AuditLog(clock);
+        this.lockouts = new Lockouts(sessions, policy);
+    }
+
+    /** A refusal: audited in its own transaction, then thrown. */
+    private SigilException refuse(String event, String userId, String credentialId, RequestContext ctx,
+                                  String auditDetail, SigilException answer) throws SigilException {
+        audit.appendNow(store, new AuditEvent(event, Outcome.REFUSED, userId, credentialId, ctx.requestId(),
+                auditDetail));
+        return answer;
+    }
+
+    private static SigilException invalid(String description) {
+        return new SigilException(ErrorCode.INVALID_REQUEST, description);
+    }
+
+    /** The caller's own credential, else the same refusal as for a credential that does not exist. */
+    private StoredCredential ownCredential(String event, String userId, String credentialId, RequestContext ctx)
+            throws SigilException {
+        if (credentialId == null || credentialId.isBlank()) {
+            throw refuse(event, userId, null, ctx, "no credentialID",
+                    invalid("Missing (or invalid type) string parameter credentialID"));
+        }
+        Optional<StoredCredential> found = store.inTransaction(c -> credentials.find(c, credentialId));
+        if (found.isEmpty() || !found.get().credential().owner().equals(userId)) {
+            throw refuse(event, userId, credentialId, ctx,
+                    found.isEmpty() ? "unknown credential" : "credential of another user",
+                    invalid("Invalid parameter credentialID"));
+        }
+        if (!found.get().credential().enabled()) {
+            throw refuse(event, userId, credentialId, ctx, "credential disabled",
+                    new SigilException(ErrorCode.NOT_AUTHORIZED, "The credential is disabled"));
+        }
+        return found.get();
+    }
+
+    @Override
+    public Authorization authorize(String userId, String credentialId, int numSignatures, List<byte[]> hashes,
+                                   HashAlgorithm hashAlgorithm, char[] pin, char[] otp, RequestContext ctx)
+            throws SigilException {
+        String event = "credentials.authorize";
+        StoredCredential sc = ownCredential(event, userId, credentialId, ctx);
+        Credential cr = sc.credential();
+        if (hashAlgorithm == null) {
+            throw refuse(event, userId, credentialId, ctx, "no hash algorithm",
+                    invalid("Missing or unsupported parameter hashAlgorithmOID"));
+        }
+        if (cr.algorithms().stream().noneMatch(a -> a.hash() == hashAlgorithm)) {
+            throw refuse(event, userId, credentialId, ctx, "hash algorithm " + hashAlgorithm + " not allowed",
+                    invalid("The credential does not sign " + hashAlgorithm.jcaName() + " hashes"));
+        }
+        if (numSignatures < 1 || numSignatures > cr.multisign()) {
+            throw refuse(event, userId, credentialId, ctx, "numSignatures " + numSignatures,
+                    invalid("numSignatures must be between 1 and " + cr.multisign() + " for this credential"));
+        }
+        List<String> digests = encodeDistinct(event, userId, credentialId, ctx, hashes, hashAlgorithm);
+        if (digests.size() != numSignatures) {
+            throw refuse(event, userId, credentialId, ctx, digests.size() + " hashes for numSignatures "
+                    + numSignatures, invalid("The number of hashes must equal numSignatures"));
+        }
+        if (pin == null || pin.length == 0) {
+            throw refuse(event, userId, credentialId, ctx, "no PIN", invalid("Missing parameter PIN"));
+        }
+        if (otp == null || otp.length == 0) {
+            throw refuse(event, userId, credentialId, ctx, "no OTP", invalid("Missing parameter OTP"));
+        }
+        long now = clock.millis();
+        Instant at = Instant.ofEpochMilli(now);
+        String pinKey = "PIN:" + credentialId;
+
+        Long pinLocked = store.inTransaction(c -> lockouts.lockedUntil(c, userId, pinKey, now));
+        if (pinLocked != null) {
+            throw refuse(event, userId, credentialId, ctx, "PIN locked", Lockouts.locked("The PIN", pinLocked));
+        }
+        Verification pinCheck = pinFactor.verify(sc.pin(), pin, at);
+        if (!pinCheck.accepted()) {
+            Long until = store.inTransaction(c -> lockouts.failed(c, userId, pinKey, now));
+            throw refuse(event, userId, credentialId, ctx, until == null ? "wrong PIN" : "wrong PIN; PIN locked",
+                    new SigilException(ErrorCode.AUTHENTICATION_FAILED, "Invalid PIN"));
+        }
+        Long otpLocked = store.inTransaction(c -> lockouts.lockedUntil(c, userId, TOTP, now));
+        if (otpLocked != null) {
+            throw refuse(event, userId, credentialId, ctx, "OTP locked",
+                    Lockouts.locked("The one-time code", otpLocked));
+        }
+        Optional<FactorRecord> totp = store.inTransaction(c -> users.factor(c, userId, FactorType.TOTP));
+        if (totp.isEmpty()) {
+            throw refuse(event, userId, credentialId, ctx, "no TOTP enrolled",
+                    new SigilException(ErrorCode.AUTHENTICATION_FAILED, "Invalid OTP"));
+        }
+        Verification otpCheck = otpFactor.verify(totp.get(), otp, at);
+        // Accepting the code and storing its time step is one conditional update: of two
+        // concurrent requests with the same code, only one can store the step.
+        boolean stepStored = otpCheck.accepted()
+                && store.<Boolean>inTransaction(c -> users.replaceFactor(c, userId, totp.get(), otpCheck.record(), now));
+        if (!stepStored) {
+            Long until = store.inTransaction(c -> lockouts.failed(c, userId, TOTP, now));
+            throw refuse(event, userId, credentialId, ctx, (otpCheck.accepted() ? "OTP replayed concurrently"
+                    : "wrong or reused OTP") + (until == null ? "" : "; OTP locked"),
+                    new SigilException(ErrorCode.AUTHENTICATION_FAILED, "Invalid OTP"));
+        }
+        String sad = Secrets.newOpaqueValue();
+        long expires = now + policy.sadTtl().toMillis();
+        store.inTransaction(c -> {
+            lockouts.succeeded(c, userId, pinKey, now);
+            lockouts.succeeded(c, userId, TOTP, now);
+            if (!pinCheck.record().equals(sc.pin())) {
+                credentials.setPin(c, credentialId, pinCheck.record());
+            }
+            sessions.insertSad(c, new Sad(Secrets.hash(sad), userId, credentialId, hashAlgorithm.oid(), now, expires,
+                    numSignatures), digests);
+            audit.append(c, new AuditEvent(event, Outcome.SUCCESS, userId, credentialId, ctx.requestId(),
+                    numSignatures + " hash(es), " + hashAlgorithm.jcaName() + ", expires in "
+                            + policy.sadTtl().toSeconds() + " s"));
+            return null;
+        });
+        return new Authorization(sad, policy.sadTtl());
+    }
+
+    private List<String> encodeDistinct(String event, String userId, String credentialId, RequestContext ctx,
+                                        List<byte[]> hashes, HashAlgorithm algorithm) throws SigilException {
+        if (hashes == null || hashes.isEmpty()) {
+            throw refuse(event, userId, credentialId, ctx, "no hashes", invalid("Missing parameter hashes"));
+        }
+        List<String> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (byte[] h : hashes) {
+            if (h == null || h.length != algorithm.digestLength()) {
+                throw refuse(event, userId, credentialId, ctx, "hash of " + (h == null ? 0 : h.length) + " bytes",
+                        invalid("Invalid hash length: a " + algorithm.jcaName() + " hash is "
+                                + algorithm.digestLength() + " bytes"));
+            }
+            String d = Base64.getEncoder().encodeToString(h);
+            if (!seen.add(d)) {
+                throw refuse(event, userId, credentialId, ctx, "duplicate hash", invalid("Duplicate hash"));
+            }
+            out.add(d);
+        }
+        return out;
+    }
+
+    @Override
+    public Authorization extend(String userId, String credentialId, String sad, RequestContext ctx)
+            throws SigilException {
+        String event = "credentials.extendTransaction";
+        ownCredential(event, userId, credentialId, ctx);
+        long now = clock.millis();
+        String newSad = Secrets.newOpaqueValue();
+        long[] expires = new long[1];
+        String refusal = sad == null || sad.isBlank() ? "no SAD" : store.inTransaction(c -> {
+            Optional<Sad> s = sessions.lockSad(c, Secrets.hash(sad));
+            String why = check(s, userId, credentialId, now);
+            if (why != null) {
+                return why;
+            }
+            long limit = s.get().createdAt() + policy.sadMaxLifetime().toMillis();
+            if (limit <= now) {
+                return "SAD at its maximum lifetime";
+            }
+            expires[0] = Math.min(now + policy.sadTtl().toMillis(), limit);
+            sessions.replaceSad(c, s.get(), Secrets.hash(newSad), expires[0]);
+            audit.append(c, new AuditEvent(event, Outcome.SUCCESS, userId, credentialId, ctx.requestId(),
+                    "SAD extended by " + (expires[0] - now) / 1000 + " s"));
+            return null;
+        });
+        if (refusal != null) {
+            throw refuse(event, userId, credentialId, ctx, refusal, invalid("Invalid parameter SAD"));
+        }
+        return new Authorization(newSad, Duration.ofMillis(expires[0] - now));
+    }
+
+    /** Why a SAD cannot be used by this user for this credential now; null if it can. */
+    private static String check(Optional<Sad> s, String userId, String credentialId, long now) {
+        if (s.isEmpty()) {
+            return "unknown SAD";
+        }
+        if (!s.get().userId().equals(userId)) {
+            return "SAD of another user";
+        }
+        if (!s.get().credentialId().equals(credentialId)) {
+            return "SAD of another credential";
+        }
+        if (s.get().expiresAt() <= now) {
+            return "SAD expired";
+        }
+        return null;
+    }
+
+    @Override
+    public List<byte[]> signHashes(String userId, String credentialId, String sad, List<byte[]> hashes,
+                                   SignatureAlgorithm algorithm, RequestContext ctx) throws SigilException {
+        String event = "signatures.signHash";
+        StoredCredential sc = ownCredential(event, userId, credentialId, ctx);
+        if (algorithm == null || !sc.credential().algorithms().contains(algorithm)) {
+            throw refuse(event, userId, credentialId, ctx, "algorithm " + algorithm + " not allowed",
+                    invalid("Invalid parameter signAlgo"));
+        }
+        if (sad == null || sad.isBlank()) {
+            throw refuse(event, userId, credentialId, ctx, "no SAD", invalid("Missing parameter SAD"));
+        }
+        List<String> digests = encodeDistinct(event, userId, credentialId, ctx, hashes, algorithm.hash());
+        long now = clock.millis();
+        String[] refusal = new String[2];
+        List<byte[]> signatures;
+        try {
+            signatures = store.inTransaction(c -> {
+                Optional<Sad> s = sessions.lockSad(c, Secrets.hash(sad));
+                String why = check(s, userId, credentialId, now);
+                if (why != null) {
+                    refusal[0] = why;
+                    refusal[1] = "Invalid parameter SAD";
+                    return null;
+                }
+                if (!s.get().hashAlgorithmOid().equals(algorithm.hash().oid())) {
+                    refusal[0] = "hash algorithm differs from the authorization";
+                    refusal[1] = "The hash algorithm differs from the one authorized";
+                    return null;
+                }
+                if (digests.size() > s.get().remaining()) {
+                    refusal[0] = digests.size() + " hashes, " + s.get().remaining() + " signatures left";
+                    refusal[1] = "More hashes than the SAD still authorizes";
+                    return null;
+                }
+                for (String d : digests) {
+                    if (!sessions.consumeHash(c, s.get().sadHash(), d, now)) {
+                        refusal[0] = sessions.hashSigned(c, s.get().sadHash(), d).isPresent()
+                                ? "hash already signed" : "hash not in the authorized set";
+                        refusal[1] = "Hash is not authorized by the SAD";
+                        c.rollback();
+                        return null;
+                    }
+                }
+                sessions.setRemaining(c, s.get().sadHash(), s.get().remaining() - digests.size());
+                List<byte[]> out = new ArrayList<>();
+                for (byte[] h : hashes) {
+                    out.add(signing.signDigest(sc.credential().key(), algorithm, h));
+                }
+                audit.append(c, new AuditEvent(event, Outcome.SUCCESS, userId, credentialId, ctx.requestId(),
+                        digests.size() + " signature(s), " + algorithm));
+                return out;
+            });
+        } catch (SigilException e) {
+            audit.appendNow(store, new AuditEvent(event, Outcome.ERROR, userId, credentialId, ctx.requestId(),
+                    "signing failed: " + e.code()));
+            throw e;
+        }
+        if (signatures == null) {
+            throw refuse(event, userId, credentialId, ctx, refusal[0], invalid(refusal[1]));
+        }
+        return signatures;
+    }
+}

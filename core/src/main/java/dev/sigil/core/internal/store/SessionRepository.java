@@ -1,0 +1,208 @@
+package dev.sigil.core.internal.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Access tokens, SADs with their hashes, and lockout counters: the state of sessions and sole
+ * control, all in the database so that any server node can serve the next request. Tokens and
+ * SADs are looked up by their SHA-256 only. Stateless; works in the caller's transaction.
+ */
+public final class SessionRepository {
+    /** A stored access token. */
+    public record Token(String userId, long expiresAt, boolean revoked) {
+    }
+
+    /** A stored SAD (without its value, which is never stored). */
+    public record Sad(String sadHash, String userId, String credentialId, String hashAlgorithmOid, long createdAt,
+                      long expiresAt, int remaining) {
+    }
+
+    /** Lockout state of one user and factor. */
+    public record Lockout(int failures, long lockedUntil) {
+        public static final Lockout NONE = new Lockout(0, 0);
+    }
+
+    public void insertToken(Connection c, String tokenHash, String userId, long now, long expiresAt) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO access_tokens (token_hash, user_id, created_at, "
+                + "expires_at, revoked) VALUES (?, ?, ?, ?, FALSE)")) {
+            ps.setString(1, tokenHash);
+            ps.setString(2, userId);
+            ps.setLong(3, now);
+            ps.setLong(4, expiresAt);
+            ps.executeUpdate();
+        }
+    }
+
+    public Optional<Token> token(Connection c, String tokenHash) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT user_id, expires_at, revoked FROM access_tokens WHERE token_hash = ?")) {
+            ps.setString(1, tokenHash);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Token(rs.getString(1), rs.getLong(2), rs.getBoolean(3)))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    public void revokeToken(Connection c, String tokenHash) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE access_tokens SET revoked = TRUE WHERE token_hash = ?")) {
+            ps.setString(1, tokenHash);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Removes tokens and SADs that expired before {@code before}; returns how many rows went. */
+    public int purgeExpired(Connection c, long before) throws SQLException {
+        int n;
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM access_tokens WHERE expires_at < ?")) {
+            ps.setLong(1, before);
+            n = ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM sads WHERE expires_at < ?")) {
+            ps.setLong(1, before);
+            n += ps.executeUpdate();
+        }
+        return n;
+    }
+
+    /** Stores a SAD and the exact hashes (base64) it authorizes. */
+    public void insertSad(Connection c, Sad sad, List<String> digests) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO sads (sad_hash, user_id, credential_id, "
+                + "hash_algorithm_oid, created_at, expires_at, remaining) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, sad.sadHash());
+            ps.setString(2, sad.userId());
+            ps.setString(3, sad.credentialId());
+            ps.setString(4, sad.hashAlgorithmOid());
+            ps.setLong(5, sad.createdAt());
+            ps.setLong(6, sad.expiresAt());
+            ps.setInt(7, sad.remaining());
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO sad_hashes (sad_hash, digest, signed_at) VALUES (?, ?, NULL)")) {
+            for (String d : digests) {
+                ps.setString(1, sad.sadHash());
+                ps.setString(2, d);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** The SAD, locked for update until the transaction ends. */
+    public Optional<Sad> lockSad(Connection c, String sadHash) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT sad_hash, user_id, credential_id, hash_algorithm_oid, "
+                + "created_at, expires_at, remaining FROM sads WHERE sad_hash = ? FOR UPDATE")) {
+            ps.setString(1, sadHash);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new Sad(rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getInt(7))) : Optional.empty();
+            }
+        }
+    }
+
+    /** The state of one authorized hash: empty if not in the set, else whether it was signed. */
+    public Optional<Boolean> hashSigned(Connection c, String sadHash, String digest) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT signed_at FROM sad_hashes WHERE sad_hash = ? AND digest = ?")) {
+            ps.setString(1, sadHash);
+            ps.setString(2, digest);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                rs.getLong(1);
+                return Optional.of(!rs.wasNull());
+            }
+        }
+    }
+
+    /**
+     * Marks an authorized, not yet signed hash as signed.
+     *
+     * @return false if the hash is not in the set or was signed before
+     */
+    public boolean consumeHash(Connection c, String sadHash, String digest, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE sad_hashes SET signed_at = ? "
+                + "WHERE sad_hash = ? AND digest = ? AND signed_at IS NULL")) {
+            ps.setLong(1, now);
+            ps.setString(2, sadHash);
+            ps.setString(3, digest);
+            return ps.executeUpdate() == 1;
+        }
+    }
+
+    public void setRemaining(Connection c, String sadHash, int remaining) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE sads SET remaining = ? WHERE sad_hash = ?")) {
+            ps.setInt(1, remaining);
+            ps.setString(2, sadHash);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Gives a SAD a new value and expiry (extendTransaction): the old value stops working. */
+    public void replaceSad(Connection c, Sad old, String newHash, long expiresAt) throws SQLException {
+        insertSad(c, new Sad(newHash, old.userId(), old.credentialId(), old.hashAlgorithmOid(), old.createdAt(),
+                expiresAt, old.remaining()), List.of());
+        try (PreparedStatement ps = c.prepareStatement("UPDATE sad_hashes SET sad_hash = ? WHERE sad_hash = ?")) {
+            ps.setString(1, newHash);
+            ps.setString(2, old.sadHash());
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM sads WHERE sad_hash = ?")) {
+            ps.setString(1, old.sadHash());
+            ps.executeUpdate();
+        }
+    }
+
+    /** The digests a SAD authorizes, for tests and tools. */
+    public List<String> digests(Connection c, String sadHash) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT digest FROM sad_hashes WHERE sad_hash = ? ORDER BY digest")) {
+            ps.setString(1, sadHash);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    public Lockout lockout(Connection c, String userId, String factorKey) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT failures, locked_until FROM lockouts WHERE user_id = ? AND factor_key = ?")) {
+            ps.setString(1, userId);
+            ps.setString(2, factorKey);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? new Lockout(rs.getInt(1), rs.getLong(2)) : Lockout.NONE;
+            }
+        }
+    }
+
+    public void setLockout(Connection c, String userId, String factorKey, Lockout state, long now) throws SQLException {
+        try (PreparedStatement del = c.prepareStatement("DELETE FROM lockouts WHERE user_id = ? AND factor_key = ?")) {
+            del.setString(1, userId);
+            del.setString(2, factorKey);
+            del.executeUpdate();
+        }
+        if (state.failures() == 0 && state.lockedUntil() == 0) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO lockouts (user_id, factor_key, failures, "
+                + "locked_until, updated_at) VALUES (?, ?, ?, ?, ?)")) {
+            ps.setString(1, userId);
+            ps.setString(2, factorKey);
+            ps.setInt(3, state.failures());
+            ps.setLong(4, state.lockedUntil());
+            ps.setLong(5, now);
+            ps.executeUpdate();
+        }
+    }
+}
