@@ -10,16 +10,27 @@ final class ApiError extends Exception {
     private final int status;
     private final String error;
     private final int retryAfterSeconds;
+    private final String wwwAuthenticate;
 
     ApiError(int status, String error, String description) {
-        this(status, error, description, 0);
+        this(status, error, description, 0, null);
     }
 
     ApiError(int status, String error, String description, int retryAfterSeconds) {
+        this(status, error, description, retryAfterSeconds, null);
+    }
+
+    ApiError(int status, String error, String description, int retryAfterSeconds, String wwwAuthenticate) {
         super(description, null, false, false);
         this.status = status;
         this.error = error;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.wwwAuthenticate = wwwAuthenticate;
+    }
+
+    /** The {@code WWW-Authenticate} challenge of a 401, or null. */
+    String wwwAuthenticate() {
+        return wwwAuthenticate;
     }
 
     static ApiError invalidRequest(String description) {

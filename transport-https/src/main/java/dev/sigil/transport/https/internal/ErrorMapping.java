@@ -50,7 +50,8 @@ final class ErrorMapping {
     static ApiError toApiError(SigilException e) {
         Row row = TABLE.get(e.code());
         String description = row.showDescription() ? e.getMessage() : describe(row.status());
-        return new ApiError(row.status(), row.error(), description, row.retryAfterSeconds());
+        return new ApiError(row.status(), row.error(), description, row.retryAfterSeconds(),
+                row.status() == 401 ? "Bearer realm=\"Sigil\", error=\"invalid_token\"" : null);
     }
 
     /** A generic description for a status whose detail stays in the log. */

@@ -22,7 +22,7 @@ final class HealthEndpoint implements Endpoint {
     }
 
     @Override
-    public Reply handle(ObjectNode body) {
+    public Reply handle(Call call) {
         List<BackendStatus> backends = signing.backends();
         boolean up = !backends.isEmpty();
         ObjectNode out = Json.object();

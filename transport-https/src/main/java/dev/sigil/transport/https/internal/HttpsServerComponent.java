@@ -1,6 +1,9 @@
 package dev.sigil.transport.https.internal;
 
 import dev.sigil.api.SigilException;
+import dev.sigil.api.credential.CertificateDirectory;
+import dev.sigil.api.session.SessionService;
+import dev.sigil.api.session.SoleControl;
 import dev.sigil.api.signing.SigningService;
 
 import java.net.URI;
@@ -29,19 +32,18 @@ public final class HttpsServerComponent {
     static final String PROPERTY_URL = "sigil.endpoint.url";
     static final String PROPERTY_PROTOCOLS = "sigil.endpoint.protocols";
 
-    /** The CSC methods this transport serves under {@code /csc/v2/}. */
-    static final List<String> CSC_METHODS = List.of("info");
-
     private final SigilHttpServer server;
     private final ServiceRegistration<URI> announcement;
 
     @Activate
-    public HttpsServerComponent(@Reference SigningService signing, BundleContext context, HttpsConfig config)
-            throws SigilException {
+    public HttpsServerComponent(@Reference SigningService signing, @Reference SessionService sessions,
+                                @Reference SoleControl soleControl, @Reference CertificateDirectory directory,
+                                BundleContext context, HttpsConfig config) throws SigilException {
         HttpsSettings settings = HttpsSettings.from(config, System::getenv);
         char[] password = settings.keystorePassword().resolve(System::getenv);
         try {
-            server = new SigilHttpServer(settings, password, routes(signing, settings));
+            server = new SigilHttpServer(settings, password,
+                    routes(settings, signing, sessions, soleControl, directory));
         } finally {
             Arrays.fill(password, '\0');
         }
@@ -53,10 +55,20 @@ public final class HttpsServerComponent {
         announcement = context.registerService(URI.class, url, props);
     }
 
-    static Router routes(SigningService signing, HttpsSettings settings) {
-        return new Router(settings.maxBodyBytes())
-                .route("/csc/v2/info", List.of("GET", "POST"), new InfoEndpoint(signing, settings.service(), CSC_METHODS))
+    /** Every route: CSC v2 and v1, and the health check. */
+    static Router routes(HttpsSettings settings, SigningService signing, SessionService sessions,
+                         SoleControl soleControl, CertificateDirectory directory) {
+        List<String> methods = new java.util.ArrayList<>(List.of("info"));
+        methods.addAll(Csc.METHODS);
+        Router router = new Router(settings.maxBodyBytes())
+                .route("/csc/v2/info", List.of("GET", "POST"),
+                        new InfoEndpoint(signing, settings.service(), InfoEndpoint.SPECS_V2, methods))
+                .route("/csc/v1/info", List.of("GET", "POST"),
+                        new InfoEndpoint(signing, settings.service(), InfoEndpoint.SPECS_V1, methods))
                 .route("/health", List.of("GET"), new HealthEndpoint(signing));
+        new Csc(Csc.Dialect.V2, sessions, soleControl, directory, signing).addTo(router, "/csc/v2/");
+        new Csc(Csc.Dialect.V1, sessions, soleControl, directory, signing).addTo(router, "/csc/v1/");
+        return router;
     }
 
     @Deactivate

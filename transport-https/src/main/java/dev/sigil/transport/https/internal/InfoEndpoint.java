@@ -15,41 +15,48 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * those the router serves.
  */
 final class InfoEndpoint implements Endpoint {
-    /** The CSC API version implemented. */
-    static final String SPECS = "2.0.0.2";
+    /** The CSC API versions implemented. */
+    static final String SPECS_V2 = "2.0.0.2";
+    static final String SPECS_V1 = "1.0.4.0";
 
     private final SigningService signing;
     private final HttpsSettings.ServiceDescription service;
     private final List<String> methods;
+    private final String specs;
 
     /**
-     * @param methods the CSC method names served under {@code /csc/v2/}
+     * @param specs   the CSC version of this prefix ({@link #SPECS_V1} or {@link #SPECS_V2})
+     * @param methods the CSC method names served under the prefix
      */
-    InfoEndpoint(SigningService signing, HttpsSettings.ServiceDescription service, List<String> methods) {
+    InfoEndpoint(SigningService signing, HttpsSettings.ServiceDescription service, String specs, List<String> methods) {
         this.signing = signing;
         this.service = service;
+        this.specs = specs;
         this.methods = List.copyOf(methods);
     }
 
     @Override
-    public Reply handle(ObjectNode body) throws ApiError {
+    public Reply handle(Call call) throws ApiError {
+        ObjectNode body = call.body();
         JsonNode lang = body.get("lang");
         if (lang != null && !lang.isTextual()) {
             throw ApiError.invalidRequest("Invalid (non-string) parameter lang");
         }
         ObjectNode out = Json.object()
-                .put("specs", SPECS)
+                .put("specs", specs)
                 .put("name", service.name())
                 .put("logo", service.logo())
                 .put("region", service.region())
                 .put("lang", "en-US")
                 .put("description", service.description());
-        // No login method is served yet, so no authentication type is claimed.
-        out.putArray("authType");
+        // auth/login takes HTTP Basic; no OAuth 2.0 flow is offered.
+        out.putArray("authType").add("basic");
         ArrayNode m = out.putArray("methods");
         methods.forEach(m::add);
-        ArrayNode algos = out.putObject("signAlgorithms").putArray("algos");
-        SignatureAlgorithm.oids(signing.algorithms()).forEach(algos::add);
+        if (specs.equals(SPECS_V2)) {
+            ArrayNode algos = out.putObject("signAlgorithms").putArray("algos");
+            SignatureAlgorithm.oids(signing.algorithms()).forEach(algos::add);
+        }
         return Reply.ok(out);
     }
 }

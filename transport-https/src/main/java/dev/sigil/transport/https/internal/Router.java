@@ -1,6 +1,7 @@
 package dev.sigil.transport.https.internal;
 
 import dev.sigil.api.SigilException;
+import dev.sigil.api.session.RequestContext;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -69,7 +70,9 @@ final class Router extends Handler.Abstract {
                         + path + "; use " + String.join(" or ", route.methods()));
             }
             ObjectNode body = "POST".equals(method) ? readBody(request) : Json.object();
-            reply = route.endpoint().handle(body);
+            reply = route.endpoint().handle(new Endpoint.Call(body,
+                    request.getHeaders().get(HttpHeader.AUTHORIZATION),
+                    new RequestContext(RequestIdHandler.id(request), Request.getRemoteAddr(request))));
         } catch (ApiError e) {
             sendError(request, response, callback, e);
             return true;
@@ -143,6 +146,9 @@ final class Router extends Handler.Abstract {
                 .put("error", e.error())
                 .put("error_description", e.getMessage())
                 .put("request_id", RequestIdHandler.id(request));
+        if (e.wwwAuthenticate() != null) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, e.wwwAuthenticate());
+        }
         if (e.retryAfterSeconds() > 0) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, Integer.toString(e.retryAfterSeconds()));
         }
@@ -151,6 +157,11 @@ final class Router extends Handler.Abstract {
 
     static void send(Response response, Callback callback, int status, ObjectNode body) {
         response.setStatus(status);
+        if (body == null) {
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            callback.succeeded();
+            return;
+        }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
         response.write(true, ByteBuffer.wrap(Json.bytes(body)), callback);

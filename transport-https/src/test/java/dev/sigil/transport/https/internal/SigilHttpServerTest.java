@@ -53,6 +53,17 @@ class SigilHttpServerTest {
     static final List<BackendStatus> BACKENDS = new ArrayList<>();
     static final CountDownLatch RELEASE = new CountDownLatch(1);
     static final CountDownLatch ENTERED = new CountDownLatch(1);
+    static final java.security.PublicKey RSA_PUBLIC;
+
+    static {
+        try {
+            java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+            g.initialize(2048);
+            RSA_PUBLIC = g.generateKeyPair().getPublic();
+        } catch (Exception e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /** Answers from BACKENDS; everything else is outside what these tests reach. */
     static final class FakeSigning implements SigningService {
@@ -62,8 +73,9 @@ class SigilHttpServerTest {
         }
 
         @Override
-        public KeyInfo key(KeyRef key) throws SigilException {
-            throw new SigilException(ErrorCode.KEY_NOT_FOUND, "none");
+        public KeyInfo key(KeyRef key) {
+            return new KeyInfo(key, dev.sigil.api.KeyType.RSA, 2048, null, RSA_PUBLIC, List.of(),
+                    EnumSet.of(SignatureAlgorithm.RSA_PKCS1_SHA256));
         }
 
         @Override
@@ -98,7 +110,8 @@ class SigilHttpServerTest {
                 "tls.keystore.password.env", "PW",
                 "max.concurrent.requests", 2,
                 "max.wait.ms", 1)), Map.of("PW", TestTls.PASSWORD)::get);
-        Router router = HttpsServerComponent.routes(new FakeSigning(), settings)
+        Router router = HttpsServerComponent.routes(settings, new FakeSigning(), new CscFakes.Sessions(),
+                        new CscFakes.Control(), new CscFakes.Directory())
                 .route("/test/block", List.of("GET"), body -> {
                     ENTERED.countDown();
                     try {
@@ -175,8 +188,9 @@ class SigilHttpServerTest {
         assertEquals("Sigil", info.path("name").asText());
         assertEquals(List.of("1.2.840.113549.1.1.11", "1.2.840.113549.1.1.10", "1.2.840.10045.4.3.3"),
                 Json.MAPPER.convertValue(info.path("signAlgorithms").path("algos"), List.class));
-        assertEquals(List.of("info"), Json.MAPPER.convertValue(info.path("methods"), List.class));
-        assertEquals(0, info.path("authType").size());
+        assertEquals("info", info.path("methods").get(0).asText());
+        assertEquals("signatures/signHash", info.path("methods").get(7).asText());
+        assertEquals("basic", info.path("authType").get(0).asText());
     }
 
     @Test
@@ -316,5 +330,118 @@ class SigilHttpServerTest {
         assertTrue(third.headers().firstValue("Retry-After").isPresent());
         assertEquals(200, first.get(20, TimeUnit.SECONDS).statusCode());
         assertEquals(200, second.get(20, TimeUnit.SECONDS).statusCode());
+    }
+
+    private static HttpResponse<String> csc(String path, String authorization, String json) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .POST(HttpRequest.BodyPublishers.ofString(json)).header("Content-Type", "application/json");
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return h2.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String basic(String userAndPassword) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString(userAndPassword.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void loginTakesHttpBasicInUtf8AndAnswersABearerToken() throws Exception {
+        JsonNode ok = json(csc("/csc/v2/auth/login", basic("alice:pä:ss"), "{}"));
+        assertEquals("token-alice", ok.path("access_token").asText());
+        assertEquals(1800, ok.path("expires_in").asInt());
+        error(csc("/csc/v1/auth/login", basic("alice:wrong"), "{}"), 400, "invalid_grant");
+        HttpResponse<String> none = csc("/csc/v2/auth/login", null, "{}");
+        error(none, 401, "invalid_request");
+        assertTrue(none.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"));
+        error(csc("/csc/v2/auth/login", "Basic !!!", "{}"), 400, "invalid_request");
+    }
+
+    @Test
+    void aMissingOrInvalidBearerTokenIs401WithAChallenge() throws Exception {
+        HttpResponse<String> missing = csc("/csc/v2/credentials/list", null, "{}");
+        error(missing, 401, "invalid_token");
+        assertTrue(missing.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"));
+        error(csc("/csc/v2/credentials/list", "Bearer nope", "{}"), 401, "invalid_token");
+        assertEquals(204, csc("/csc/v2/auth/revoke", "Bearer token-alice", "{}").statusCode());
+    }
+
+    @Test
+    void authorizeTakesTheFactorsAsAuthDataOrTopLevelAndV1FieldNames() throws Exception {
+        String h = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+        JsonNode v2 = json(csc("/csc/v2/credentials/authorize", "Bearer token-alice", "{\"credentialID\":\"c1\","
+                + "\"numSignatures\":1,\"hashes\":[\"" + h + "\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\","
+                + "\"authData\":[{\"id\":\"PIN\",\"value\":\"1234\"},{\"id\":\"OTP\",\"value\":\"987654\"}]}"));
+        assertEquals("sad-1", v2.path("SAD").asText());
+        assertEquals(300, v2.path("expiresIn").asInt());
+        assertEquals("authorize alice c1 1 1 SHA256 1234 987654", CscFakes.lastCall);
+        json(csc("/csc/v2/credentials/authorize", "Bearer token-alice", "{\"credentialID\":\"c1\","
+                + "\"numSignatures\":1,\"hashes\":[\"" + h + "\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\","
+                + "\"PIN\":\"4321\",\"OTP\":\"111111\"}"));
+        assertEquals("authorize alice c1 1 1 SHA256 4321 111111", CscFakes.lastCall);
+        String h48 = java.util.Base64.getEncoder().encodeToString(new byte[48]);
+        json(csc("/csc/v1/credentials/authorize", "Bearer token-alice", "{\"credentialID\":\"c1\","
+                + "\"numSignatures\":1,\"hash\":[\"" + h48 + "\"],\"PIN\":\"1\",\"OTP\":\"2\"}"));
+        assertEquals("authorize alice c1 1 1 SHA384 1 2", CscFakes.lastCall, "v1: the hash follows from the length");
+        error(csc("/csc/v2/credentials/authorize", "Bearer token-alice", "{\"credentialID\":\"c1\","
+                + "\"numSignatures\":1,\"hashes\":[\"%%%\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\"}"),
+                400, "invalid_request");
+        error(csc("/csc/v2/credentials/authorize", "Bearer token-alice", "{\"numSignatures\":1}"), 400,
+                "invalid_request");
+    }
+
+    @Test
+    void signHashResolvesTheAlgorithmFromOidsAndPssParameters() throws Exception {
+        String h = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+        JsonNode out = json(csc("/csc/v2/signatures/signHash", "Bearer token-alice", "{\"credentialID\":\"c1\","
+                + "\"SAD\":\"s\",\"hashes\":[\"" + h + "\",\"" + h + "\"],\"signAlgo\":\"1.2.840.113549.1.1.11\"}"));
+        assertEquals(2, out.path("signatures").size());
+        assertEquals("sign alice c1 s 2 RSA_PKCS1_SHA256", CscFakes.lastCall);
+        json(csc("/csc/v1/signatures/signHash", "Bearer token-alice", "{\"credentialID\":\"c1\",\"SAD\":\"s\","
+                + "\"hash\":[\"" + h + "\"],\"hashAlgo\":\"2.16.840.1.101.3.4.2.1\",\"signAlgo\":\"1.2.840.113549.1.1.1\"}"));
+        assertEquals("sign alice c1 s 1 RSA_PKCS1_SHA256", CscFakes.lastCall);
+        java.security.AlgorithmParameters p = java.security.AlgorithmParameters.getInstance("RSASSA-PSS");
+        p.init(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
+                java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+        String params = java.util.Base64.getEncoder().encodeToString(p.getEncoded());
+        json(csc("/csc/v2/signatures/signHash", "Bearer token-alice", "{\"credentialID\":\"c1\",\"SAD\":\"s\","
+                + "\"hashes\":[\"" + h + "\"],\"signAlgo\":\"1.2.840.113549.1.1.10\",\"signAlgoParams\":\""
+                + params + "\"}"));
+        assertEquals("sign alice c1 s 1 RSA_PSS_SHA256", CscFakes.lastCall);
+        p = java.security.AlgorithmParameters.getInstance("RSASSA-PSS");
+        p.init(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
+                java.security.spec.MGF1ParameterSpec.SHA256, 20, 1));
+        error(csc("/csc/v2/signatures/signHash", "Bearer token-alice", "{\"credentialID\":\"c1\",\"SAD\":\"s\","
+                + "\"hashes\":[\"" + h + "\"],\"signAlgo\":\"1.2.840.113549.1.1.10\",\"signAlgoParams\":\""
+                + java.util.Base64.getEncoder().encodeToString(p.getEncoded()) + "\"}"), 400, "invalid_request");
+        error(csc("/csc/v2/signatures/signHash", "Bearer token-alice", "{\"credentialID\":\"c1\",\"SAD\":\"s\","
+                + "\"hashes\":[\"" + h + "\"],\"signAlgo\":\"1.2.3.4\"}"), 400, "invalid_request");
+    }
+
+    @Test
+    void credentialsListAndInfoSpeakBothDialects() throws Exception {
+        CscFakes.CREDENTIALS.clear();
+        CscFakes.CREDENTIALS.add(new dev.sigil.api.credential.Credential("c1", "alice",
+                new KeyRef("b", "k"), List.of(tls.certificate), EnumSet.of(SignatureAlgorithm.RSA_PKCS1_SHA256), 3, 2, true));
+        CscFakes.CREDENTIALS.add(new dev.sigil.api.credential.Credential("c2", "bob",
+                new KeyRef("b", "k2"), List.of(), EnumSet.of(SignatureAlgorithm.RSA_PKCS1_SHA256), 1, 2, true));
+        JsonNode list = json(csc("/csc/v2/credentials/list", "Bearer token-alice", "{\"credentialInfo\":true}"));
+        assertEquals(1, list.path("credentialIDs").size());
+        assertEquals("c1", list.path("credentialInfos").get(0).path("credentialID").asText());
+        JsonNode v2 = json(csc("/csc/v2/credentials/info", "Bearer token-alice",
+                "{\"credentialID\":\"c1\",\"certificates\":\"chain\",\"certInfo\":true}"));
+        assertEquals("2", v2.path("SCAL").asText());
+        assertEquals(3, v2.path("multisign").asInt());
+        assertEquals(2048, v2.path("key").path("len").asInt());
+        assertEquals("1.2.840.113549.1.1.11", v2.path("key").path("algo").get(0).asText());
+        assertEquals("1.2.840.113549.1.1.1", v2.path("key").path("algo").get(1).asText());
+        assertEquals(1, v2.path("cert").path("certificates").size());
+        assertEquals("PIN AND OTP", v2.path("auth").path("expression").asText());
+        JsonNode v1 = json(csc("/csc/v1/credentials/info", "Bearer token-alice", "{\"credentialID\":\"c1\"}"));
+        assertEquals("true", v1.path("PIN").path("presence").asText());
+        assertEquals("true", v1.path("OTP").path("presence").asText());
+        assertEquals("explicit", v1.path("authMode").asText());
+        error(csc("/csc/v2/credentials/info", "Bearer token-alice", "{\"credentialID\":\"c2\"}"), 400,
+                "invalid_request");
     }
 }

@@ -1,0 +1,91 @@
+package dev.sigil.transport.https.internal;
+
+import dev.sigil.api.ErrorCode;
+import dev.sigil.api.HashAlgorithm;
+import dev.sigil.api.SigilException;
+import dev.sigil.api.SignatureAlgorithm;
+import dev.sigil.api.credential.CertificateDirectory;
+import dev.sigil.api.credential.Credential;
+import dev.sigil.api.session.AccessToken;
+import dev.sigil.api.session.Authorization;
+import dev.sigil.api.session.RequestContext;
+import dev.sigil.api.session.SessionService;
+import dev.sigil.api.session.SoleControl;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Recording doubles of core's services: the transport tests check the translation between CSC JSON
+ * and these calls; the policy itself is core's and is tested there and end to end.
+ */
+final class CscFakes {
+    /** The last call to SoleControl, as the transport made it. */
+    static volatile String lastCall;
+    static final List<Credential> CREDENTIALS = new ArrayList<>();
+
+    private CscFakes() {
+    }
+
+    static final class Sessions implements SessionService {
+        @Override
+        public AccessToken login(String userId, char[] password, RequestContext context) throws SigilException {
+            if (userId.equals("alice") && new String(password).equals("pä:ss")) {
+                return new AccessToken("token-alice", Duration.ofMinutes(30));
+            }
+            throw new SigilException(ErrorCode.AUTHENTICATION_FAILED, "Invalid username or password");
+        }
+
+        @Override
+        public String authenticate(String bearerToken) throws SigilException {
+            if (bearerToken.equals("token-alice")) {
+                return "alice";
+            }
+            throw new SigilException(ErrorCode.INVALID_TOKEN, "Invalid or expired access token");
+        }
+
+        @Override
+        public void revoke(String bearerToken, RequestContext context) throws SigilException {
+            authenticate(bearerToken);
+        }
+    }
+
+    static final class Control implements SoleControl {
+        @Override
+        public Authorization authorize(String userId, String credentialId, int numSignatures, List<byte[]> hashes,
+                                       HashAlgorithm hashAlgorithm, char[] pin, char[] otp, RequestContext ctx) {
+            lastCall = "authorize " + userId + " " + credentialId + " " + numSignatures + " " + hashes.size() + " "
+                    + hashAlgorithm + " " + new String(pin) + " " + new String(otp);
+            return new Authorization("sad-1", Duration.ofMinutes(5));
+        }
+
+        @Override
+        public Authorization extend(String userId, String credentialId, String sad, RequestContext ctx) {
+            lastCall = "extend " + userId + " " + credentialId + " " + sad;
+            return new Authorization("sad-2", Duration.ofMinutes(5));
+        }
+
+        @Override
+        public List<byte[]> signHashes(String userId, String credentialId, String sad, List<byte[]> hashes,
+                                       SignatureAlgorithm algorithm, RequestContext ctx) {
+            lastCall = "sign " + userId + " " + credentialId + " " + sad + " " + hashes.size() + " " + algorithm;
+            List<byte[]> out = new ArrayList<>();
+            hashes.forEach(h -> out.add(new byte[] {(byte) h.length}));
+            return out;
+        }
+    }
+
+    static final class Directory implements CertificateDirectory {
+        @Override
+        public List<Credential> credentials(String userId) {
+            return CREDENTIALS.stream().filter(c -> c.owner().equals(userId)).toList();
+        }
+
+        @Override
+        public Optional<Credential> credential(String userId, String credentialId) {
+            return credentials(userId).stream().filter(c -> c.id().equals(credentialId)).findFirst();
+        }
+    }
+}
