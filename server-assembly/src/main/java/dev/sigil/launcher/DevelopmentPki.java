@@ -54,6 +54,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 final class DevelopmentPki {
     static final String DEMO_ALIAS = "demo";
+    static final String DEMO_EC_ALIAS = "demo-ec";
 
     private final Path data;
     private final SecureRandom random = new SecureRandom();
@@ -79,6 +80,16 @@ final class DevelopmentPki {
         return data.resolve("keys/default.p12");
     }
 
+    /** The key that encrypts TOTP seeds in the store: base64 of 32 random bytes. */
+    Path totpKek() {
+        return data.resolve("secrets/totp-kek.key");
+    }
+
+    /** The demo account's secrets, written by the server on the first start. */
+    Path demoAccount() {
+        return data.resolve("demo-account.properties");
+    }
+
     Path secret(String name) {
         return data.resolve("secrets/" + name + ".pass");
     }
@@ -92,6 +103,13 @@ final class DevelopmentPki {
         Files.createDirectories(data);
         ownerOnlyDirectory(data.resolve("secrets"));
         List<String> created = new java.util.ArrayList<>();
+        if (!Files.exists(totpKek())) {
+            byte[] kek = new byte[32];
+            random.nextBytes(kek);
+            writeOwnerOnly(totpKek(), (Base64.getEncoder().encodeToString(kek) + "\n").getBytes(StandardCharsets.US_ASCII));
+            java.util.Arrays.fill(kek, (byte) 0);
+            created.add("key-encryption key for TOTP seeds " + totpKek());
+        }
         if (Files.exists(caKeystore()) && Files.exists(caCertificatePem()) && Files.exists(tlsKeystore())
                 && Files.exists(signingKeystore())) {
             return created; // every later start: nothing to open, nothing to decrypt
@@ -144,9 +162,21 @@ final class DevelopmentPki {
                         b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
                             KeyPurposeId.id_kp_codeSigning, KeyPurposeId.id_kp_emailProtection}));
                     });
-            store(signingKeystore(), DEMO_ALIAS, new KeyStore.PrivateKeyEntry(kp.getPrivate(),
-                    new Certificate[] {cert, ca.getCertificate()}), password("keystore-default"));
-            created.add("demo signing key '" + DEMO_ALIAS + "' (RSA 2048) " + signingKeystore());
+            KeyPair ec = ec();
+            X509Certificate ecCert = issueBy(ca, new X500Name("CN=Sigil Demo Signer (EC),O=Sigil,OU=Development only"),
+                    ec, Duration.ofDays(730), b -> {
+                        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+                        b.addExtension(Extension.keyUsage, true,
+                                new KeyUsage(KeyUsage.digitalSignature | KeyUsage.nonRepudiation));
+                        b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
+                            KeyPurposeId.id_kp_codeSigning, KeyPurposeId.id_kp_emailProtection}));
+                    });
+            char[] pw = password("keystore-default");
+            store(signingKeystore(), pw, new String[] {DEMO_ALIAS, DEMO_EC_ALIAS}, new KeyStore.PrivateKeyEntry[] {
+                new KeyStore.PrivateKeyEntry(kp.getPrivate(), new Certificate[] {cert, ca.getCertificate()}),
+                new KeyStore.PrivateKeyEntry(ec.getPrivate(), new Certificate[] {ecCert, ca.getCertificate()})});
+            created.add("demo signing keys '" + DEMO_ALIAS + "' (RSA 2048) and '" + DEMO_EC_ALIAS + "' (EC P-256) "
+                    + signingKeystore());
         }
         return created;
     }
@@ -216,9 +246,16 @@ final class DevelopmentPki {
 
     private void store(Path file, String alias, KeyStore.PrivateKeyEntry entry, char[] password)
             throws IOException, GeneralSecurityException {
+        store(file, password, new String[] {alias}, new KeyStore.PrivateKeyEntry[] {entry});
+    }
+
+    private void store(Path file, char[] password, String[] aliases, KeyStore.PrivateKeyEntry[] entries)
+            throws IOException, GeneralSecurityException {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
-        ks.setEntry(alias, entry, new KeyStore.PasswordProtection(password));
+        for (int i = 0; i < aliases.length; i++) {
+            ks.setEntry(aliases[i], entries[i], new KeyStore.PasswordProtection(password));
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ks.store(out, password);
         writeOwnerOnly(file, out.toByteArray());

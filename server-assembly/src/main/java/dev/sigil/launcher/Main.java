@@ -129,6 +129,7 @@ public final class Main implements Callable<Integer> {
         props.put("sigil.https.host", host);
         props.put("sigil.https.port", Integer.toString(port));
 
+        boolean demoExisted = Files.exists(pki.demoAccount());
         ServerRuntime runtime;
         try {
             runtime = new ServerRuntime(props, home.resolve("lib"));
@@ -171,11 +172,41 @@ public final class Main implements Callable<Integer> {
         if (endpoint.backends() == 0) {
             out.println("  WARNING: no signing backend is configured (conf/dev.sigil.backend.*.cfg); /health reports DOWN");
         }
+        if (!demoExisted && Files.exists(confDir.resolve("dev.sigil.demo.cfg"))) {
+            printDemoAccount(pki.demoAccount(), base);
+        }
         out.printf("Started in %.2f s. Press Ctrl-C to stop.%n", seconds);
         out.flush();
         runtime.monitorFailures(reason -> err.println("sigil-server: ERROR " + reason));
         runtime.awaitStop();
         return 0;
+    }
+
+    /** Shows the demo account made on this first start, once; waits for it briefly. */
+    private void printDemoAccount(Path file, String base) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!Files.exists(file) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        } catch (IOException e) {
+            err.println("sigil-server: the demo account was not created (" + e.getMessage() + ")");
+            return;
+        }
+        out.println();
+        out.println("Demo account (shown once; also in " + file + "):");
+        out.println("  user:      " + p.getProperty("user") + "    password: " + p.getProperty("password"));
+        for (int i = 1; p.getProperty("credential." + i) != null; i++) {
+            out.println("  credential " + p.getProperty("credential." + i) + "    PIN: "
+                    + p.getProperty("credential." + i + ".pin"));
+        }
+        out.println("  one-time codes: scan this with an authenticator app, or use");
+        out.println("    oathtool --totp -b " + p.getProperty("totp.seed"));
+        out.print(QrTerminal.render(p.getProperty("totp.uri")));
+        out.println("  sign a file: see README.md, \"Sign your first file\" (server " + base + ")");
+        out.println();
     }
 
     /**

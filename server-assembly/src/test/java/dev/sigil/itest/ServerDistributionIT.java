@@ -147,7 +147,10 @@ class ServerDistributionIT {
         assertEquals(HttpClient.Version.HTTP_2, r.version(), "ALPN should negotiate h2 inside Felix");
         String body = r.body();
         assertTrue(body.contains("\"specs\":\"2.0.0.2\""), body);
-        assertTrue(body.contains("\"methods\":[\"info\"]"), body);
+        assertTrue(body.contains("\"methods\":[\"info\",\"auth/login\",\"auth/revoke\",\"credentials/list\","
+                + "\"credentials/info\",\"credentials/authorize\",\"credentials/extendTransaction\","
+                + "\"signatures/signHash\"]"), body);
+        assertTrue(body.contains("\"authType\":[\"basic\"]"), body);
         assertTrue(body.contains("\"algos\":[\"1.2.840.113549.1.1.11\",\"1.2.840.113549.1.1.12\","
                 + "\"1.2.840.113549.1.1.13\",\"1.2.840.113549.1.1.10\",\"1.2.840.10045.4.3.2\","
                 + "\"1.2.840.10045.4.3.3\",\"1.2.840.10045.4.3.4\"]"), body);
@@ -223,7 +226,7 @@ class ServerDistributionIT {
     }
 
     @Test
-    @Order(5)
+    @Order(4)
     void badRequestsGetTheJsonErrorAndTheRightStatus() throws Exception {
         record Case(String what, String method, String path, String type, byte[] body, int status) {
         }
@@ -242,6 +245,12 @@ class ServerDistributionIT {
             assertEquals(r.headers().firstValue("X-Request-Id").orElse("?"), field(r.body(), "request_id"), c.what());
             assertFalse(r.body().contains("Exception"), c.what() + ": " + r.body());
         }
+    }
+
+    @Test
+    @Order(5)
+    void theDemoAccountSignsThroughTheCscApiAndEverySignatureVerifies() throws Exception {
+        new CscFlow(client, base, server.data).run();
     }
 
     @Test

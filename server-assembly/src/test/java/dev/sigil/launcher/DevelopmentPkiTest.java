@@ -45,7 +45,8 @@ class DevelopmentPkiTest {
     @Test
     void firstStartCreatesACaATlsCertificateForLocalhostAndADemoKey() throws Exception {
         DevelopmentPki pki = new DevelopmentPki(data);
-        assertEquals(3, pki.ensure().size());
+        assertEquals(4, pki.ensure().size());
+        assertEquals(32, java.util.Base64.getDecoder().decode(Files.readString(pki.totpKek()).strip()).length);
 
         X509Certificate ca;
         try (InputStream in = Files.newInputStream(pki.caCertificatePem())) {
@@ -68,6 +69,10 @@ class DevelopmentPkiTest {
         assertChainValid(demo, ca, "1.3.6.1.5.5.7.3.3");
         assertEquals("RSA", demo[0].getPublicKey().getAlgorithm());
         assertTrue(demo[0].getKeyUsage()[0], "digitalSignature");
+        X509Certificate[] ec = Arrays.stream(keys.getCertificateChain(DevelopmentPki.DEMO_EC_ALIAS))
+                .map(c -> (X509Certificate) c).toArray(X509Certificate[]::new);
+        assertChainValid(ec, ca, "1.3.6.1.5.5.7.3.3");
+        assertEquals("EC", ec[0].getPublicKey().getAlgorithm());
     }
 
     @Test
@@ -78,6 +83,7 @@ class DevelopmentPkiTest {
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("secrets"))));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pki.secret("tls"))));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pki.signingKeystore())));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pki.totpKek())));
 
         assertEquals(List.of(), new DevelopmentPki(data).ensure());
         assertArrayEquals(before, Files.readAllBytes(pki.signingKeystore()));
