@@ -249,12 +249,40 @@ class ServerDistributionIT {
 
     @Test
     @Order(5)
+    void pyHankosCscSignerSignsAPdfThroughV1AndTheSignatureValidates() throws Exception {
+        Path root = Path.of(System.getProperty("sigil.root", "."));
+        Path python = root.resolve(".tools/venv/bin/python");
+        assertTrue(Files.isExecutable(python), "pyHanko is not installed: './sigil test' installs it into .tools/venv "
+                + "(or: python3 -m venv .tools/venv && .tools/venv/bin/pip install -r "
+                + "server-assembly/src/test/python/requirements.txt)");
+        Path pdf = dir.resolve("signed-by-pyhanko.pdf");
+        // The previous step's code: the CSC flow after this one uses the current and the next.
+        Process p = new ProcessBuilder(python.toString(),
+                root.resolve("server-assembly/src/test/python/pyhanko_csc_sign.py").toString(),
+                base, server.data.resolve("ca/dev-ca.pem").toString(),
+                server.data.resolve("demo-account.properties").toString(), pdf.toString(), "-1")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("The signature is judged VALID."), out);
+
+        Path pdfsig = Path.of("/usr/bin/pdfsig");
+        assertTrue(Files.isExecutable(pdfsig), "pdfsig is missing: install poppler-utils (./sigil test does as root)");
+        Process check = new ProcessBuilder(pdfsig.toString(), pdf.toString()).redirectErrorStream(true).start();
+        String report = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        check.waitFor();
+        assertTrue(report.contains("Signature Validation: Signature is Valid."), report);
+        assertTrue(report.contains("Signer Certificate Common Name: Sigil Demo Signer"), report);
+    }
+
+    @Test
+    @Order(6)
     void theDemoAccountSignsThroughTheCscApiAndEverySignatureVerifies() throws Exception {
         new CscFlow(client, base, server.data).run();
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void stopsCleanlyOnSigterm() throws Exception {
         // ProcessHandle.destroy sends SIGTERM like Process.destroy, but keeps the output pipes open
         // (Process.destroy closes them, and the server's last words would be lost).
