@@ -85,6 +85,11 @@ final class DevelopmentPki {
         return data.resolve("secrets/totp-kek.key");
     }
 
+    /** The token of the local admin API (sigil-admin). */
+    Path adminToken() {
+        return data.resolve("secrets/admin.token");
+    }
+
     /** The demo account's secrets, written by the server on the first start. */
     Path demoAccount() {
         return data.resolve("demo-account.properties");
@@ -109,6 +114,13 @@ final class DevelopmentPki {
             writeOwnerOnly(totpKek(), (Base64.getEncoder().encodeToString(kek) + "\n").getBytes(StandardCharsets.US_ASCII));
             java.util.Arrays.fill(kek, (byte) 0);
             created.add("key-encryption key for TOTP seeds " + totpKek());
+        }
+        if (!Files.exists(adminToken())) {
+            byte[] t = new byte[32];
+            random.nextBytes(t);
+            writeOwnerOnly(adminToken(), (Base64.getUrlEncoder().withoutPadding().encodeToString(t) + "\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            created.add("admin token " + adminToken());
         }
         if (Files.exists(caKeystore()) && Files.exists(caCertificatePem()) && Files.exists(tlsKeystore())
                 && Files.exists(signingKeystore())) {
@@ -179,6 +191,31 @@ final class DevelopmentPki {
                     + signingKeystore());
         }
         return created;
+    }
+
+    /**
+     * Issues a signing certificate for a key generated elsewhere (an HSM, the keystore backend),
+     * with the development CA: digitalSignature and nonRepudiation, code signing and e-mail
+     * protection, two years.
+     *
+     * @return the certificate and the CA certificate (the chain to import)
+     */
+    List<X509Certificate> issueSigningCertificate(java.security.PublicKey key, String subject)
+            throws IOException, GeneralSecurityException {
+        KeyStore.PrivateKeyEntry ca = load(caKeystore(), password("dev-ca"), "ca");
+        X509Certificate caCert = (X509Certificate) ca.getCertificate();
+        JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
+        X509Certificate cert = issue(new X500Name(subject), key,
+                X500Name.getInstance(caCert.getSubjectX500Principal().getEncoded()), ca.getPrivateKey(),
+                Duration.ofDays(730), b -> {
+                    b.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(caCert));
+                    b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+                    b.addExtension(Extension.keyUsage, true,
+                            new KeyUsage(KeyUsage.digitalSignature | KeyUsage.nonRepudiation));
+                    b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
+                        KeyPurposeId.id_kp_codeSigning, KeyPurposeId.id_kp_emailProtection}));
+                });
+        return List.of(cert, caCert);
     }
 
     private interface Extensions {

@@ -110,6 +110,11 @@ final class Distribution implements AutoCloseable {
 
     /** A client TLS context that trusts only the development CA the server generated. */
     SSLContext trustingDevelopmentCa() throws Exception {
+        return trusting(data);
+    }
+
+    /** A client TLS context that trusts only the development CA of a data directory. */
+    static SSLContext trusting(Path data) throws Exception {
         X509Certificate ca;
         try (InputStream in = Files.newInputStream(data.resolve("ca/dev-ca.pem"))) {
             ca = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);

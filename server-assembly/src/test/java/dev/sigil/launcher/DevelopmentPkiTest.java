@@ -45,7 +45,7 @@ class DevelopmentPkiTest {
     @Test
     void firstStartCreatesACaATlsCertificateForLocalhostAndADemoKey() throws Exception {
         DevelopmentPki pki = new DevelopmentPki(data);
-        assertEquals(4, pki.ensure().size());
+        assertEquals(5, pki.ensure().size());
         assertEquals(32, java.util.Base64.getDecoder().decode(Files.readString(pki.totpKek()).strip()).length);
 
         X509Certificate ca;

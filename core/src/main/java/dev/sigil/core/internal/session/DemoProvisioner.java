@@ -16,7 +16,6 @@ import dev.sigil.core.internal.store.StoreComponent;
 import dev.sigil.core.internal.store.UserRepository;
 
 import java.io.IOException;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +52,6 @@ public final class DemoProvisioner {
     public static final String PID = "dev.sigil.demo";
     private static final Logger LOG = LoggerFactory.getLogger(DemoProvisioner.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final char[] BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
 
     @ObjectClassDefinition(name = "Sigil demo account", description = "Provisions a demo user on first start")
     @interface Config {
@@ -100,7 +98,7 @@ public final class DemoProvisioner {
             keys.add(backend.key(new KeyRef(backend.id(), id)));
         }
         char[] pwd = randomChars("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", 16);
-        char[] seed = base32(20);
+        char[] seed = OtpAuth.newSeed();
         List<char[]> pins = new ArrayList<>();
         try {
             var pwdRecord = password.enroll(pwd);
@@ -118,7 +116,7 @@ public final class DemoProvisioner {
                     .append("user=").append(userId).append('\n')
                     .append("password=").append(pwd).append('\n')
                     .append("totp.seed=").append(seed).append('\n')
-                    .append("totp.uri=").append(otpauth(issuer, userId, seed)).append('\n');
+                    .append("totp.uri=").append(OtpAuth.uri(issuer, userId, seed, totpRecord)).append('\n');
             for (int i = 0; i < creds.size(); i++) {
                 file.append("credential.").append(i + 1).append('=').append(creds.get(i).credential().id()).append('\n')
                         .append("credential.").append(i + 1).append(".pin=").append(pins.get(i)).append('\n');
@@ -154,40 +152,6 @@ public final class DemoProvisioner {
             out[i] = alphabet.charAt(RANDOM.nextInt(alphabet.length()));
         }
         return out;
-    }
-
-    /** {@code bytes} random bytes as RFC 4648 Base32 without padding. */
-    static char[] base32(int bytes) {
-        byte[] b = new byte[bytes];
-        RANDOM.nextBytes(b);
-        char[] out = new char[(bytes * 8 + 4) / 5];
-        int buffer = 0;
-        int bits = 0;
-        int j = 0;
-        for (byte x : b) {
-            buffer = (buffer << 8) | (x & 0xff);
-            bits += 8;
-            while (bits >= 5) {
-                out[j++] = BASE32[(buffer >>> (bits - 5)) & 31];
-                bits -= 5;
-            }
-        }
-        if (bits > 0) {
-            out[j++] = BASE32[(buffer << (5 - bits)) & 31];
-        }
-        Arrays.fill(b, (byte) 0);
-        return out;
-    }
-
-    /** The Key Uri Format that authenticator apps scan. */
-    static String otpauth(String issuer, String account, char[] seed) {
-        String label = enc(issuer) + ":" + enc(account);
-        return "otpauth://totp/" + label + "?secret=" + new String(seed) + "&issuer=" + enc(issuer)
-                + "&algorithm=SHA1&digits=6&period=30";
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     /** Writes an owner-only draft next to {@code file}; returns it. */

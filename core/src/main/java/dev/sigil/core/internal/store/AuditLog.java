@@ -138,6 +138,26 @@ public final class AuditLog {
         });
     }
 
+    /** Records after {@code afterSeq}, oldest first, at most {@code max}. */
+    public java.util.List<dev.sigil.api.admin.AuditRecord> after(Store store, long afterSeq, int max)
+            throws SigilException {
+        return store.inTransaction(c -> {
+            java.util.List<dev.sigil.api.admin.AuditRecord> out = new java.util.ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT seq, at, event, outcome, user_id, credential_id, "
+                    + "request_id, detail FROM audit_log WHERE seq > ? ORDER BY seq")) {
+                ps.setLong(1, afterSeq);
+                ps.setMaxRows(max);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new dev.sigil.api.admin.AuditRecord(rs.getLong(1), rs.getLong(2), rs.getString(3),
+                                rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
     static String hash(long seq, long at, AuditEvent e, String prev) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         field(out, Long.toString(seq));

@@ -43,6 +43,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Largest number of server threads")
     int max_threads() default 200;
 
+    @AttributeDefinition(description = "File with the admin token for /admin/v1/ (loopback only); empty: no admin API")
+    String admin_token_file() default "";
+
     @AttributeDefinition(description = "Service name reported by /info")
     String service_name() default "Sigil";
 

@@ -1,6 +1,7 @@
 package dev.sigil.transport.https.internal;
 
 import dev.sigil.api.SigilException;
+import dev.sigil.api.admin.AdminService;
 import dev.sigil.api.credential.CertificateDirectory;
 import dev.sigil.api.session.SessionService;
 import dev.sigil.api.session.SoleControl;
@@ -38,12 +39,20 @@ public final class HttpsServerComponent {
     @Activate
     public HttpsServerComponent(@Reference SigningService signing, @Reference SessionService sessions,
                                 @Reference SoleControl soleControl, @Reference CertificateDirectory directory,
-                                BundleContext context, HttpsConfig config) throws SigilException {
+                                @Reference AdminService admin, BundleContext context, HttpsConfig config)
+            throws SigilException {
         HttpsSettings settings = HttpsSettings.from(config, System::getenv);
         char[] password = settings.keystorePassword().resolve(System::getenv);
         try {
-            server = new SigilHttpServer(settings, password,
-                    routes(settings, signing, sessions, soleControl, directory));
+            Router routes = routes(settings, signing, sessions, soleControl, directory);
+            if (settings.adminToken() != null) {
+                char[] token = settings.adminToken().resolve(System::getenv);
+                byte[] bytes = new String(token).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                Arrays.fill(token, '\0');
+                new AdminEndpoints(admin, bytes).addTo(routes);
+                Arrays.fill(bytes, (byte) 0);
+            }
+            server = new SigilHttpServer(settings, password, routes);
         } finally {
             Arrays.fill(password, '\0');
         }

@@ -25,10 +25,11 @@ import java.util.regex.Pattern;
  * @param maxWaitMs             longest wait in the queue before 503
  * @param maxThreads            server thread pool size
  * @param service               what /info reports about the service
+ * @param adminToken            where the admin API's token comes from; null: no admin API
  */
 record HttpsSettings(String host, int port, String publicHost, Path keystorePath, String keystoreType,
                      SecretRef keystorePassword, boolean http2, int maxBodyBytes, int maxConcurrentRequests,
-                     int maxWaitMs, int maxThreads, ServiceDescription service) {
+                     int maxWaitMs, int maxThreads, ServiceDescription service, SecretRef adminToken) {
 
     private static final Pattern REGION = Pattern.compile("[A-Z]{2}");
 
@@ -71,11 +72,13 @@ record HttpsSettings(String host, int port, String publicHost, Path keystorePath
         String region = c.service_region() == null ? "" : c.service_region().trim().toUpperCase(Locale.ROOT);
         require(region.isEmpty() || REGION.matcher(region).matches(),
                 "service.region must be an ISO 3166-1 alpha-2 code such as DE, not " + c.service_region());
+        SecretRef adminToken = c.admin_token_file() == null || c.admin_token_file().isBlank() ? null
+                : new SecretRef("admin.token", null, c.admin_token_file());
         return new HttpsSettings(c.host().trim(), c.port(), c.public_host().trim(), keystore,
                 c.tls_keystore_type(), password, c.http2_enabled(), c.max_body_bytes(),
                 c.max_concurrent_requests(), c.max_wait_ms(), c.max_threads(),
                 new ServiceDescription(c.service_name(), c.service_description(),
-                        c.service_logo() == null ? "" : c.service_logo(), region));
+                        c.service_logo() == null ? "" : c.service_logo(), region), adminToken);
     }
 
     private static void require(boolean ok, String message) throws SigilException {

@@ -1,0 +1,188 @@
+package dev.sigil.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.Signature;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.util.io.pem.PemReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The admin command against the assembled server: a user with password and TOTP, credentials
+ * certified by the development CA or through a CSR signed inside the backend, the user's signature
+ * through the CSC API, and the audit command naming a record altered directly in the database.
+ */
+class AdminCliIT {
+    @TempDir
+    Path dir;
+
+    private record Run(int code, String out) {
+    }
+
+    private Run admin(String base, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Distribution.home().resolve("bin/sigil-admin").toString(),
+                "--data", dir.resolve("data").toString(), "--server", base));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Run(p.waitFor(), out);
+    }
+
+    private Run ok(String base, Map<String, String> env, String... args) throws Exception {
+        Run r = admin(base, env, args);
+        assertEquals(0, r.code(), String.join(" ", args) + "\n" + r.out());
+        return r;
+    }
+
+    @Test
+    void anAdministratorEnrollsAUserWhoThenSignsAndTheAuditCommandCatchesTampering() throws Exception {
+        Map<String, String> none = Map.of();
+        try (Distribution server = new Distribution(dir.resolve("data"), none, "--port", "0")) {
+            String base = server.awaitListening(Duration.ofSeconds(60));
+            ok(base, Map.of("SIGIL_NEW_PASSWORD", "alice-secret-pw"), "user", "add", "alice", "--name", "Alice Example");
+            Run dup = admin(base, Map.of("SIGIL_NEW_PASSWORD", "alice-secret-pw"), "user", "add", "alice");
+            assertEquals(1, dup.code(), dup.out());
+            assertTrue(dup.out().startsWith("sigil-admin: users/add: invalid_request: The user alice exists"), dup.out());
+
+            Run totp = ok(base, none, "totp", "enroll", "alice");
+            Matcher seed = Pattern.compile("seed:\\s+([A-Z2-7]+)").matcher(totp.out());
+            assertTrue(seed.find(), totp.out());
+
+            ok(base, Map.of("SIGIL_NEW_PIN", "246810"), "credential", "create", "alice-ec", "--user", "alice",
+                    "--key-type", "ec-p256", "--dev-ca", "--subject", "CN=Alice Example,O=Sigil test");
+            Path csr = dir.resolve("alice-rsa.csr");
+            ok(base, Map.of("SIGIL_NEW_PIN", "135790"), "credential", "create", "alice-rsa", "--user", "alice",
+                    "--key-type", "rsa-2048", "--csr", csr.toString(), "--subject", "CN=Alice Example");
+            try (PemReader r = new PemReader(Files.newBufferedReader(csr))) {
+                PKCS10CertificationRequest req = new PKCS10CertificationRequest(r.readPemObject().getContent());
+                assertTrue(req.isSignatureValid(new JcaContentVerifierProviderBuilder()
+                        .build(req.getSubjectPublicKeyInfo())), "the CSR is signed by the new key, inside the backend");
+                assertEquals("CN=Alice Example", req.getSubject().toString());
+            }
+            Run list = ok(base, none, "credential", "list", "--user", "alice");
+            assertTrue(list.out().contains("alice-ec") && list.out().contains("O=Sigil test,CN=Alice Example"), list.out());
+            assertTrue(list.out().contains("alice-rsa") && list.out().contains("(none yet)"), list.out());
+            Run users = ok(base, none, "user", "list");
+            assertTrue(users.out().matches("(?s).*alice\\s+true\\s+PASSWORD,TOTP\\s+2.*"), users.out());
+
+            signAsAlice(base, seed.group(1));
+
+            Run verify = ok(base, none, "audit", "verify");
+            assertTrue(verify.out().startsWith("Audit log intact: "), verify.out());
+            Run tail = ok(base, none, "audit", "tail", "-n", "3");
+            assertTrue(tail.out().contains("signatures.signHash"), tail.out());
+
+            Files.writeString(dir.resolve("data/secrets/admin.token.bak"), Files.readString(dir.resolve("data/secrets/admin.token")));
+            Files.writeString(dir.resolve("data/secrets/admin.token"), "not-the-token\n");
+            Run badToken = admin(base, none, "user", "list");
+            Files.move(dir.resolve("data/secrets/admin.token.bak"), dir.resolve("data/secrets/admin.token"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            assertEquals(1, badToken.code(), badToken.out());
+            assertTrue(badToken.out().contains("invalid_token"), badToken.out());
+        }
+
+        // Alter one record directly in the database (the server is stopped: H2 has one writer).
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("data/db/sigil") + ";MODE=PostgreSQL",
+                "sigil", ""); Statement s = c.createStatement()) {
+            assertEquals(1, s.executeUpdate("UPDATE audit_log SET detail = 'nothing happened' WHERE seq = 3"));
+        }
+        try (Distribution server = new Distribution(dir.resolve("data"), none, "--port", "0")) {
+            String base = server.awaitListening(Duration.ofSeconds(60));
+            Run broken = admin(base, none, "audit", "verify");
+            assertEquals(1, broken.code(), broken.out());
+            assertEquals("sigil-admin: audit log BROKEN: record 3 was altered (its content does not match its hash)",
+                    broken.out().strip());
+        }
+    }
+
+    /** Alice logs in, authorizes one hash with her PIN and a code from her seed, and signs it. */
+    private void signAsAlice(String base, String seed) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        HttpClient client = HttpClient.newBuilder().sslContext(Distribution.trusting(dir.resolve("data"))).build();
+        String login = client.send(HttpRequest.newBuilder(URI.create(base + "csc/v2/auth/login"))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("alice:alice-secret-pw".getBytes()))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String token = json.readTree(login).path("access_token").asText();
+        byte[] doc = "alice's contract".getBytes(StandardCharsets.UTF_8);
+        String hash = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(doc));
+        Map<String, Object> auth = new HashMap<>(Map.of("credentialID", "alice-ec", "numSignatures", 1,
+                "hashes", List.of(hash), "hashAlgorithmOID", "2.16.840.1.101.3.4.2.1", "PIN", "246810",
+                "OTP", totp(seed, System.currentTimeMillis() / 30_000)));
+        JsonNode sad = post(client, json, base + "csc/v2/credentials/authorize", token, auth);
+        JsonNode sig = post(client, json, base + "csc/v2/signatures/signHash", token, Map.of("credentialID", "alice-ec",
+                "SAD", sad.path("SAD").asText(), "hashes", List.of(hash), "signAlgo", "1.2.840.10045.4.3.2"));
+        JsonNode info = post(client, json, base + "csc/v2/credentials/info", token,
+                Map.of("credentialID", "alice-ec", "certificates", "chain"));
+        X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
+                new ByteArrayInputStream(Base64.getDecoder().decode(info.path("cert").path("certificates").get(0).asText())));
+        Signature v = Signature.getInstance("SHA256withECDSA");
+        v.initVerify(cert);
+        v.update(doc);
+        assertTrue(v.verify(Base64.getDecoder().decode(sig.path("signatures").get(0).asText())));
+    }
+
+    private static JsonNode post(HttpClient client, ObjectMapper json, String url, String token, Object body)
+            throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), url + ": " + r.body());
+        return json.readTree(r.body());
+    }
+
+    private static String totp(String seedB32, long step) throws Exception {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        java.io.ByteArrayOutputStream key = new java.io.ByteArrayOutputStream();
+        int buffer = 0;
+        int bits = 0;
+        for (char ch : seedB32.toCharArray()) {
+            buffer = (buffer << 5) | alphabet.indexOf(ch);
+            bits += 5;
+            if (bits >= 8) {
+                key.write((buffer >>> (bits - 8)) & 0xff);
+                bits -= 8;
+            }
+        }
+        Mac mac = Mac.getInstance("HmacSHA1");
+        mac.init(new SecretKeySpec(key.toByteArray(), "HmacSHA1"));
+        byte[] h = mac.doFinal(java.nio.ByteBuffer.allocate(8).putLong(step).array());
+        int o = h[h.length - 1] & 0xf;
+        int code = ((h[o] & 0x7f) << 24 | (h[o + 1] & 0xff) << 16 | (h[o + 2] & 0xff) << 8 | (h[o + 3] & 0xff)) % 1_000_000;
+        return String.format("%06d", code);
+    }
+}

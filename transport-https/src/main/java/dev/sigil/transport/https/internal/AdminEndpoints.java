@@ -1,0 +1,210 @@
+package dev.sigil.transport.https.internal;
+
+import dev.sigil.api.SigilException;
+import dev.sigil.api.admin.AdminService;
+import dev.sigil.api.admin.AuditRecord;
+import dev.sigil.api.admin.CredentialRequest;
+import dev.sigil.api.admin.CredentialSummary;
+import dev.sigil.api.admin.NewCredential;
+import dev.sigil.api.admin.TotpEnrollment;
+import dev.sigil.api.admin.UserSummary;
+import dev.sigil.api.backend.KeySpec;
+
+import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The administration API under {@code /admin/v1/}, for the {@code sigil-admin} command on the same
+ * machine: only from a loopback address, and only with the admin token (a random secret in a file
+ * readable by the server's user, compared in constant time). Not part of CSC.
+ */
+final class AdminEndpoints {
+    private final AdminService admin;
+    private final byte[] token;
+
+    /** @param token the admin token's bytes; copied */
+    AdminEndpoints(AdminService admin, byte[] token) {
+        this.admin = admin;
+        this.token = token.clone();
+    }
+
+    Router addTo(Router router) {
+        List<String> post = List.of("POST");
+        String p = "/admin/v1/";
+        return router.route(p + "users/add", post, guarded(this::addUser))
+                .route(p + "users/enable", post, guarded(c -> enableUser(c, true)))
+                .route(p + "users/disable", post, guarded(c -> enableUser(c, false)))
+                .route(p + "users/password", post, guarded(this::setPassword))
+                .route(p + "users/list", post, guarded(this::listUsers))
+                .route(p + "totp/enroll", post, guarded(this::enrollTotp))
+                .route(p + "credentials/create", post, guarded(this::createCredential))
+                .route(p + "credentials/importCertificate", post, guarded(this::importCertificate))
+                .route(p + "credentials/enable", post, guarded(c -> enableCredential(c, true)))
+                .route(p + "credentials/disable", post, guarded(c -> enableCredential(c, false)))
+                .route(p + "credentials/list", post, guarded(this::listCredentials))
+                .route(p + "audit/verify", post, guarded(this::verifyAudit))
+                .route(p + "audit/list", post, guarded(this::listAudit));
+    }
+
+    private Endpoint guarded(Endpoint e) {
+        return call -> {
+            if (!loopback(call.context().clientAddress())) {
+                throw new ApiError(403, "access_denied", "The admin API answers only on this machine");
+            }
+            byte[] presented = call.bearerToken().getBytes(StandardCharsets.UTF_8);
+            boolean ok = MessageDigest.isEqual(presented, token);
+            Arrays.fill(presented, (byte) 0);
+            if (!ok) {
+                throw new ApiError(401, "invalid_token", "Invalid admin token", 0, "Bearer realm=\"Sigil admin\"");
+            }
+            return e.handle(call);
+        };
+    }
+
+    private static boolean loopback(String address) {
+        try {
+            return address != null && InetAddress.getByName(address).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static Endpoint.Reply done() {
+        return Endpoint.Reply.ok(Json.object().put("ok", true));
+    }
+
+    private Endpoint.Reply addUser(Endpoint.Call call) throws ApiError, SigilException {
+        ObjectNode b = call.body();
+        char[] pwd = Params.requiredString(b, "password").toCharArray();
+        try {
+            admin.addUser(Params.requiredString(b, "userId"), Params.optionalString(b, "displayName"), pwd);
+        } finally {
+            Arrays.fill(pwd, '\0');
+        }
+        return done();
+    }
+
+    private Endpoint.Reply enableUser(Endpoint.Call call, boolean enabled) throws ApiError, SigilException {
+        admin.setUserEnabled(Params.requiredString(call.body(), "userId"), enabled);
+        return done();
+    }
+
+    private Endpoint.Reply setPassword(Endpoint.Call call) throws ApiError, SigilException {
+        char[] pwd = Params.requiredString(call.body(), "password").toCharArray();
+        try {
+            admin.setPassword(Params.requiredString(call.body(), "userId"), pwd);
+        } finally {
+            Arrays.fill(pwd, '\0');
+        }
+        return done();
+    }
+
+    private Endpoint.Reply listUsers(Endpoint.Call call) throws SigilException {
+        ObjectNode out = Json.object();
+        ArrayNode list = out.putArray("users");
+        for (UserSummary u : admin.users()) {
+            ObjectNode n = list.addObject().put("userId", u.id()).put("displayName", u.displayName())
+                    .put("enabled", u.enabled()).put("credentials", u.credentials());
+            u.factors().forEach(n.putArray("factors")::add);
+        }
+        return Endpoint.Reply.ok(out);
+    }
+
+    private Endpoint.Reply enrollTotp(Endpoint.Call call) throws ApiError, SigilException {
+        TotpEnrollment t = admin.enrollTotp(Params.requiredString(call.body(), "userId"),
+                Params.optionalString(call.body(), "issuer"));
+        return Endpoint.Reply.ok(Json.object().put("seed", t.seed()).put("uri", t.uri()));
+    }
+
+    private Endpoint.Reply createCredential(Endpoint.Call call) throws ApiError, SigilException {
+        ObjectNode b = call.body();
+        KeySpec spec;
+        try {
+            spec = KeySpec.parse(Params.requiredString(b, "keyType"));
+        } catch (IllegalArgumentException e) {
+            throw ApiError.invalidRequest(e.getMessage());
+        }
+        char[] pin = Params.requiredString(b, "pin").toCharArray();
+        NewCredential c;
+        try {
+            Integer multisign = Params.optionalInt(b, "multisign", 1, 1000);
+            c = admin.createCredential(new CredentialRequest(Params.requiredString(b, "credentialID"),
+                    Params.requiredString(b, "userId"), Params.requiredString(b, "backendId"), spec, pin,
+                    multisign == null ? 10 : multisign, Params.optionalString(b, "subjectDN")));
+        } finally {
+            Arrays.fill(pin, '\0');
+        }
+        ObjectNode out = Json.object().put("credentialID", c.credentialId()).put("keyId", c.keyId())
+                .put("publicKey", Base64.getEncoder().encodeToString(c.publicKeyDer()));
+        if (c.csrPem() != null) {
+            out.put("csr", c.csrPem());
+        }
+        return Endpoint.Reply.ok(out);
+    }
+
+    private Endpoint.Reply importCertificate(Endpoint.Call call) throws ApiError, SigilException {
+        List<X509Certificate> chain = new ArrayList<>();
+        try {
+            CertificateFactory f = CertificateFactory.getInstance("X.509");
+            for (byte[] der : Params.base64List(call.body(), "certificates", 10)) {
+                chain.add((X509Certificate) f.generateCertificate(new ByteArrayInputStream(der)));
+            }
+        } catch (CertificateException e) {
+            throw ApiError.invalidRequest("Invalid parameter certificates (DER X.509, base64)");
+        }
+        admin.importCertificate(Params.requiredString(call.body(), "credentialID"), chain);
+        return done();
+    }
+
+    private Endpoint.Reply enableCredential(Endpoint.Call call, boolean enabled) throws ApiError, SigilException {
+        admin.setCredentialEnabled(Params.requiredString(call.body(), "credentialID"), enabled);
+        return done();
+    }
+
+    private Endpoint.Reply listCredentials(Endpoint.Call call) throws ApiError, SigilException {
+        ObjectNode out = Json.object();
+        ArrayNode list = out.putArray("credentials");
+        for (CredentialSummary c : admin.credentials(Optional.ofNullable(Params.optionalString(call.body(), "userId")))) {
+            list.addObject().put("credentialID", c.id()).put("owner", c.owner()).put("key", c.key())
+                    .put("subject", c.subject()).put("notAfter", c.notAfter()).put("enabled", c.enabled())
+                    .put("multisign", c.multisign());
+        }
+        return Endpoint.Reply.ok(out);
+    }
+
+    private Endpoint.Reply verifyAudit(Endpoint.Call call) throws SigilException {
+        Optional<String> problem = admin.verifyAudit();
+        ObjectNode out = Json.object().put("intact", problem.isEmpty()).put("records", admin.auditSize());
+        problem.ifPresent(p -> out.put("problem", p));
+        return Endpoint.Reply.ok(out);
+    }
+
+    private Endpoint.Reply listAudit(Endpoint.Call call) throws ApiError, SigilException {
+        JsonNode after = call.body().get("afterSeq");
+        long afterSeq = after != null && after.canConvertToLong() ? after.asLong() : 0;
+        Integer max = Params.optionalInt(call.body(), "max", 1, 10_000);
+        ObjectNode out = Json.object();
+        ArrayNode list = out.putArray("records");
+        for (AuditRecord r : admin.audit(afterSeq, max == null ? 100 : max)) {
+            list.addObject().put("seq", r.seq()).put("at", r.at()).put("event", r.event()).put("outcome", r.outcome())
+                    .put("userId", r.userId()).put("credentialID", r.credentialId()).put("requestId", r.requestId())
+                    .put("detail", r.detail());
+        }
+        return Endpoint.Reply.ok(out);
+    }
+}
