@@ -100,11 +100,14 @@ class AdminCliIT {
             assertTrue(users.out().matches("(?s).*alice\\s+true\\s+PASSWORD,TOTP\\s+2.*"), users.out());
 
             signAsAlice(base, seed.group(1));
+            securityCasesOverHttp(base, seed.group(1));
 
             Run verify = ok(base, none, "audit", "verify");
             assertTrue(verify.out().startsWith("Audit log intact: "), verify.out());
-            Run tail = ok(base, none, "audit", "tail", "-n", "3");
+            Run tail = ok(base, none, "audit", "tail", "-n", "30");
             assertTrue(tail.out().contains("signatures.signHash"), tail.out());
+            long refusals = tail.out().lines().filter(l -> l.contains(" REFUSED ")).count();
+            assertTrue(refusals >= 7, "the refusals are audited:\n" + tail.out());
 
             Files.writeString(dir.resolve("data/secrets/admin.token.bak"), Files.readString(dir.resolve("data/secrets/admin.token")));
             Files.writeString(dir.resolve("data/secrets/admin.token"), "not-the-token\n");
@@ -153,6 +156,86 @@ class AdminCliIT {
         v.initVerify(cert);
         v.update(doc);
         assertTrue(v.verify(Base64.getDecoder().decode(sig.path("signatures").get(0).asText())));
+    }
+
+    /**
+     * The sole-control refusals as a client sees them: status, CSC error and description, each
+     * audited as REFUSED. (Every rule is also a unit test in core, on H2 and PostgreSQL.)
+     */
+    private void securityCasesOverHttp(String base, String aliceSeed) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        HttpClient client = HttpClient.newBuilder().sslContext(Distribution.trusting(dir.resolve("data"))).build();
+        java.util.Properties demo = new java.util.Properties();
+        try (var r = Files.newBufferedReader(dir.resolve("data/demo-account.properties"))) {
+            demo.load(r);
+        }
+        String alice = login(client, json, base, "alice", "alice-secret-pw");
+        String bob = login(client, json, base, demo.getProperty("user"), demo.getProperty("password"));
+        byte[] digest = MessageDigest.getInstance("SHA-256").digest("security".getBytes(StandardCharsets.UTF_8));
+        String hash = Base64.getEncoder().encodeToString(digest);
+        long step = System.currentTimeMillis() / 30_000 + 1; // signAsAlice used the current step's code
+        String code = totp(aliceSeed, step);
+        JsonNode sad = post(client, json, base + "csc/v2/credentials/authorize", alice, Map.of("credentialID", "alice-ec",
+                "numSignatures", 1, "hashes", List.of(hash), "hashAlgorithmOID", "2.16.840.1.101.3.4.2.1",
+                "PIN", "246810", "OTP", code));
+        String aliceSad = sad.path("SAD").asText();
+        Map<String, Object> sign = Map.of("credentialID", "alice-ec", "SAD", aliceSad, "hashes", List.of(hash),
+                "signAlgo", "1.2.840.10045.4.3.2");
+
+        refused(client, json, base, "csc/v2/signatures/signHash", bob, sign, 400, "invalid_request",
+                "Invalid parameter credentialID");
+        Map<String, Object> bobWithAlicesSad = new HashMap<>(sign);
+        bobWithAlicesSad.put("credentialID", demo.getProperty("credential.2"));
+        refused(client, json, base, "csc/v2/signatures/signHash", bob, bobWithAlicesSad, 400, "invalid_request",
+                "Invalid parameter SAD");
+        Map<String, Object> other = new HashMap<>(sign);
+        other.put("hashes", List.of(Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
+                .digest("not authorized".getBytes(StandardCharsets.UTF_8)))));
+        refused(client, json, base, "csc/v2/signatures/signHash", alice, other, 400, "invalid_request",
+                "Hash is not authorized by the SAD");
+        post(client, json, base + "csc/v2/signatures/signHash", alice, sign);
+        refused(client, json, base, "csc/v2/signatures/signHash", alice, sign, 400, "invalid_request",
+                "More hashes than the SAD still authorizes");
+        refused(client, json, base, "csc/v2/credentials/authorize", alice, Map.of("credentialID", "alice-ec",
+                "numSignatures", 1, "hashes", List.of(hash), "hashAlgorithmOID", "2.16.840.1.101.3.4.2.1",
+                "PIN", "246810", "OTP", code), 400, "invalid_grant", "Invalid OTP");
+        refused(client, json, base, "csc/v2/credentials/authorize", alice, Map.of("credentialID", "alice-ec",
+                "numSignatures", 1, "hashes", List.of(Base64.getEncoder().encodeToString(new byte[20])),
+                "hashAlgorithmOID", "2.16.840.1.101.3.4.2.1", "PIN", "246810", "OTP", "000000"), 400,
+                "invalid_request", "Invalid hash length: a SHA-256 hash is 32 bytes");
+        refused(client, json, base, "csc/v2/credentials/authorize", alice, Map.of("credentialID", "alice-ec",
+                "numSignatures", 1, "hashes", List.of("***"), "hashAlgorithmOID", "2.16.840.1.101.3.4.2.1"), 400,
+                "invalid_request", "Invalid Base64 hashes string parameter");
+        refused(client, json, base, "csc/v2/signatures/signHash", alice, Map.of("credentialID", "alice-ec",
+                "SAD", aliceSad, "hashes", List.of(hash), "signAlgo", "1.2.3.4.5"), 400, "invalid_request",
+                "Invalid parameter signAlgo");
+        refused(client, json, base, "csc/v2/credentials/list", null, Map.of(), 401, "invalid_token",
+                "Missing access token (Authorization: Bearer)");
+        refused(client, json, base, "csc/v2/credentials/info", bob, Map.of("credentialID", "alice-ec"), 400,
+                "invalid_request", "Invalid parameter credentialID");
+    }
+
+    private static String login(HttpClient client, ObjectMapper json, String base, String user, String password)
+            throws Exception {
+        String body = client.send(HttpRequest.newBuilder(URI.create(base + "csc/v2/auth/login"))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
+                        .getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return json.readTree(body).path("access_token").asText();
+    }
+
+    private static void refused(HttpClient client, ObjectMapper json, String base, String path, String token,
+                                Object body, int status, String error, String description) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode n = json.readTree(r.body());
+        assertEquals(status, r.statusCode(), path + ": " + r.body());
+        assertEquals(error, n.path("error").asText(), path + ": " + r.body());
+        assertEquals(description, n.path("error_description").asText(), path + ": " + r.body());
     }
 
     private static JsonNode post(HttpClient client, ObjectMapper json, String url, String token, Object body)

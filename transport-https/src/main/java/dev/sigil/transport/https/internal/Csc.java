@@ -9,6 +9,7 @@ import dev.sigil.api.backend.KeyInfo;
 import dev.sigil.api.credential.CertificateDirectory;
 import dev.sigil.api.credential.Credential;
 import dev.sigil.api.session.AccessToken;
+import dev.sigil.api.session.AuditTrail;
 import dev.sigil.api.session.Authorization;
 import dev.sigil.api.session.SessionService;
 import dev.sigil.api.session.SoleControl;
@@ -68,26 +69,60 @@ final class Csc {
     private final SoleControl soleControl;
     private final CertificateDirectory directory;
     private final SigningService signing;
+    private final AuditTrail auditTrail;
 
     Csc(Dialect dialect, SessionService sessions, SoleControl soleControl, CertificateDirectory directory,
-        SigningService signing) {
+        SigningService signing, AuditTrail auditTrail) {
         this.dialect = dialect;
         this.sessions = sessions;
         this.soleControl = soleControl;
         this.directory = directory;
         this.signing = signing;
+        this.auditTrail = auditTrail;
     }
 
     /** Adds the routes under {@code prefix} (e.g. {@code /csc/v2/}). */
     Router addTo(Router router, String prefix) {
         List<String> post = List.of("POST");
-        return router.route(prefix + "auth/login", post, this::login)
-                .route(prefix + "auth/revoke", post, this::revoke)
-                .route(prefix + "credentials/list", post, this::list)
-                .route(prefix + "credentials/info", post, this::info)
-                .route(prefix + "credentials/authorize", post, this::authorize)
-                .route(prefix + "credentials/extendTransaction", post, this::extend)
-                .route(prefix + "signatures/signHash", post, this::signHash);
+        return router.route(prefix + "auth/login", post, audited("auth/login", this::login))
+                .route(prefix + "auth/revoke", post, audited("auth/revoke", this::revoke))
+                .route(prefix + "credentials/list", post, audited("credentials/list", this::list))
+                .route(prefix + "credentials/info", post, audited("credentials/info", this::info))
+                .route(prefix + "credentials/authorize", post, audited("credentials/authorize", this::authorize))
+                .route(prefix + "credentials/extendTransaction", post,
+                        audited("credentials/extendTransaction", this::extend))
+                .route(prefix + "signatures/signHash", post, audited("signatures/signHash", this::signHash));
+    }
+
+    /**
+     * Records in the audit log what this transport refuses before core decides (a missing or bad
+     * token, a malformed parameter, another user's credential in list/info). Core audits its own
+     * refusals; those pass through untouched.
+     */
+    private Endpoint audited(String method, Endpoint endpoint) {
+        return call -> {
+            try {
+                return endpoint.handle(call);
+            } catch (ApiError e) {
+                record(method, call, e.getMessage());
+                throw e;
+            } catch (SigilException e) {
+                if (e.code() == ErrorCode.INVALID_TOKEN) {
+                    record(method, call, e.getMessage());
+                }
+                throw e;
+            }
+        };
+    }
+
+    private void record(String method, Endpoint.Call call, String reason) throws SigilException {
+        JsonNode credential = call.body().get("credentialID");
+        auditTrail.refused("csc." + method, null, credential != null && credential.isTextual()
+                ? truncate(credential.asText()) : null, call.context(), reason);
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 64);
     }
 
     private Endpoint.Reply login(Endpoint.Call call) throws ApiError, SigilException {

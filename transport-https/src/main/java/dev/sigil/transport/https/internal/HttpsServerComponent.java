@@ -3,6 +3,7 @@ package dev.sigil.transport.https.internal;
 import dev.sigil.api.SigilException;
 import dev.sigil.api.admin.AdminService;
 import dev.sigil.api.credential.CertificateDirectory;
+import dev.sigil.api.session.AuditTrail;
 import dev.sigil.api.session.SessionService;
 import dev.sigil.api.session.SoleControl;
 import dev.sigil.api.signing.SigningService;
@@ -39,12 +40,13 @@ public final class HttpsServerComponent {
     @Activate
     public HttpsServerComponent(@Reference SigningService signing, @Reference SessionService sessions,
                                 @Reference SoleControl soleControl, @Reference CertificateDirectory directory,
-                                @Reference AdminService admin, BundleContext context, HttpsConfig config)
+                                @Reference AdminService admin, @Reference AuditTrail auditTrail,
+                                BundleContext context, HttpsConfig config)
             throws SigilException {
         HttpsSettings settings = HttpsSettings.from(config, System::getenv);
         char[] password = settings.keystorePassword().resolve(System::getenv);
         try {
-            Router routes = routes(settings, signing, sessions, soleControl, directory);
+            Router routes = routes(settings, signing, sessions, soleControl, directory, auditTrail);
             if (settings.adminToken() != null) {
                 char[] token = settings.adminToken().resolve(System::getenv);
                 byte[] bytes = new String(token).getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -66,7 +68,7 @@ public final class HttpsServerComponent {
 
     /** Every route: CSC v2 and v1, and the health check. */
     static Router routes(HttpsSettings settings, SigningService signing, SessionService sessions,
-                         SoleControl soleControl, CertificateDirectory directory) {
+                         SoleControl soleControl, CertificateDirectory directory, AuditTrail auditTrail) {
         List<String> methods = new java.util.ArrayList<>(List.of("info"));
         methods.addAll(Csc.METHODS);
         Router router = new Router(settings.maxBodyBytes())
@@ -75,8 +77,8 @@ public final class HttpsServerComponent {
                 .route("/csc/v1/info", List.of("GET", "POST"),
                         new InfoEndpoint(signing, settings.service(), InfoEndpoint.SPECS_V1, methods))
                 .route("/health", List.of("GET"), new HealthEndpoint(signing));
-        new Csc(Csc.Dialect.V2, sessions, soleControl, directory, signing).addTo(router, "/csc/v2/");
-        new Csc(Csc.Dialect.V1, sessions, soleControl, directory, signing).addTo(router, "/csc/v1/");
+        new Csc(Csc.Dialect.V2, sessions, soleControl, directory, signing, auditTrail).addTo(router, "/csc/v2/");
+        new Csc(Csc.Dialect.V1, sessions, soleControl, directory, signing, auditTrail).addTo(router, "/csc/v1/");
         return router;
     }
 

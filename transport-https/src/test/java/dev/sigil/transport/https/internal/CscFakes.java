@@ -25,6 +25,17 @@ final class CscFakes {
     /** The last call to SoleControl, as the transport made it. */
     static volatile String lastCall;
     static final List<Credential> CREDENTIALS = new ArrayList<>();
+    static final Audit AUDIT = new Audit();
+
+    /** Records the refusals the transport reports. */
+    static final class Audit implements dev.sigil.api.session.AuditTrail {
+        final List<String> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public void refused(String event, String userId, String credentialId, RequestContext context, String reason) {
+            records.add(event + " " + credentialId + " " + reason);
+        }
+    }
 
     private CscFakes() {
     }

@@ -111,7 +111,7 @@ class SigilHttpServerTest {
                 "max.concurrent.requests", 2,
                 "max.wait.ms", 1)), Map.of("PW", TestTls.PASSWORD)::get);
         Router router = HttpsServerComponent.routes(settings, new FakeSigning(), new CscFakes.Sessions(),
-                        new CscFakes.Control(), new CscFakes.Directory())
+                        new CscFakes.Control(), new CscFakes.Directory(), CscFakes.AUDIT)
                 .route("/test/block", List.of("GET"), body -> {
                     ENTERED.countDown();
                     try {
@@ -355,6 +355,16 @@ class SigilHttpServerTest {
         error(none, 401, "invalid_request");
         assertTrue(none.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"));
         error(csc("/csc/v2/auth/login", "Basic !!!", "{}"), 400, "invalid_request");
+    }
+
+    @Test
+    void refusalsTheTransportMakesItselfAreAudited() throws Exception {
+        CscFakes.AUDIT.records.clear();
+        error(csc("/csc/v2/credentials/list", null, "{}"), 401, "invalid_token");
+        error(csc("/csc/v2/signatures/signHash", "Bearer token-alice", "{\"credentialID\":\"c9\",\"SAD\":\"s\","
+                + "\"hashes\":[\"***\"],\"signAlgo\":\"1.2.840.113549.1.1.11\"}"), 400, "invalid_request");
+        assertEquals(List.of("csc.credentials/list null Missing access token (Authorization: Bearer)",
+                "csc.signatures/signHash c9 Invalid Base64 hashes string parameter"), CscFakes.AUDIT.records);
     }
 
     @Test
