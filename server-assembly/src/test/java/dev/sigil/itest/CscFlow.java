@@ -22,8 +22,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Properties;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -157,30 +155,7 @@ final class CscFlow {
         assertTrue(v.verify(sig), algorithm + " signature does not verify against " + cert.getSubjectX500Principal());
     }
 
-    /** RFC 6238 TOTP (SHA-1, 6 digits) of a time step, from the demo's Base32 seed. */
     private String totp(long step) throws Exception {
-        byte[] key = base32(demo.getProperty("totp.seed"));
-        Mac mac = Mac.getInstance("HmacSHA1");
-        mac.init(new SecretKeySpec(key, "HmacSHA1"));
-        byte[] h = mac.doFinal(java.nio.ByteBuffer.allocate(8).putLong(step).array());
-        int o = h[h.length - 1] & 0xf;
-        int code = ((h[o] & 0x7f) << 24 | (h[o + 1] & 0xff) << 16 | (h[o + 2] & 0xff) << 8 | (h[o + 3] & 0xff)) % 1_000_000;
-        return String.format("%06d", code);
-    }
-
-    private static byte[] base32(String s) {
-        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        int buffer = 0;
-        int bits = 0;
-        for (char c : s.toCharArray()) {
-            buffer = (buffer << 5) | alphabet.indexOf(c);
-            bits += 5;
-            if (bits >= 8) {
-                out.write((buffer >>> (bits - 8)) & 0xff);
-                bits -= 8;
-            }
-        }
-        return out.toByteArray();
+        return TestTotp.code(demo.getProperty("totp.seed"), step);
     }
 }

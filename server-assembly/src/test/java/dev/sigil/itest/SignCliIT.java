@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.Reader;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -228,29 +224,7 @@ class SignCliIT {
     }
 
     private static String totp(long step) throws Exception {
-        String mac = "Hmac" + uriParameter("algorithm", "SHA1").replace("-", "");
-        int digits = Integer.parseInt(uriParameter("digits", "6"));
-        Mac hmac = Mac.getInstance(mac);
-        hmac.init(new SecretKeySpec(base32(demo.getProperty("totp.seed")), mac));
-        byte[] h = hmac.doFinal(ByteBuffer.allocate(8).putLong(step).array());
-        int o = h[h.length - 1] & 0xf;
-        int binary = (h[o] & 0x7f) << 24 | (h[o + 1] & 0xff) << 16 | (h[o + 2] & 0xff) << 8 | (h[o + 3] & 0xff);
-        return String.format("%0" + digits + "d", binary % (int) Math.pow(10, digits));
-    }
-
-    private static byte[] base32(String s) {
-        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int buffer = 0;
-        int bits = 0;
-        for (char c : s.toCharArray()) {
-            buffer = (buffer << 5) | alphabet.indexOf(c);
-            bits += 5;
-            if (bits >= 8) {
-                out.write((buffer >>> (bits - 8)) & 0xff);
-                bits -= 8;
-            }
-        }
-        return out.toByteArray();
+        return TestTotp.code(demo.getProperty("totp.seed"), step, uriParameter("algorithm", "SHA1"),
+                Integer.parseInt(uriParameter("digits", "6")));
     }
 }
