@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,7 +32,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * The admin command against the assembled server: a user with password and TOTP, credentials
@@ -132,22 +128,17 @@ class AdminCliIT {
 
     /** Alice logs in, authorizes one hash with her PIN and a code from her seed, and signs it. */
     private void signAsAlice(String base, String seed) throws Exception {
-        ObjectMapper json = new ObjectMapper();
-        HttpClient client = HttpClient.newBuilder().sslContext(Distribution.trusting(dir.resolve("data"))).build();
-        String login = client.send(HttpRequest.newBuilder(URI.create(base + "csc/v2/auth/login"))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("alice:alice-secret-pw".getBytes()))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).body();
-        String token = json.readTree(login).path("access_token").asText();
+        TestCsc csc = new TestCsc(base, dir.resolve("data"));
+        String token = csc.login("alice", "alice-secret-pw");
         byte[] doc = "alice's contract".getBytes(StandardCharsets.UTF_8);
         String hash = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(doc));
-        Map<String, Object> auth = new HashMap<>(Map.of("credentialID", "alice-ec", "numSignatures", 1,
-                "hashes", List.of(hash), "hashAlgorithmOID", "2.16.840.1.101.3.4.2.1", "PIN", "246810",
-                "OTP", totp(seed, System.currentTimeMillis() / 30_000)));
-        JsonNode sad = post(client, json, base + "csc/v2/credentials/authorize", token, auth);
-        JsonNode sig = post(client, json, base + "csc/v2/signatures/signHash", token, Map.of("credentialID", "alice-ec",
+        JsonNode sad = csc.post("csc/v2/credentials/authorize", token, Map.of("credentialID", "alice-ec",
+                "numSignatures", 1, "hashes", List.of(hash), "hashAlgorithmOID", "2.16.840.1.101.3.4.2.1",
+                "PIN", "246810", "OTP", totp(seed, TestTotp.step())));
+        JsonNode sig = csc.post("csc/v2/signatures/signHash", token, Map.of("credentialID", "alice-ec",
                 "SAD", sad.path("SAD").asText(), "hashes", List.of(hash), "signAlgo", "1.2.840.10045.4.3.2"));
-        JsonNode info = post(client, json, base + "csc/v2/credentials/info", token,
-                Map.of("credentialID", "alice-ec", "certificates", "chain"));
+        JsonNode info = csc.post("csc/v2/credentials/info", token, Map.of("credentialID", "alice-ec",
+                "certificates", "chain"));
         X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
                 new ByteArrayInputStream(Base64.getDecoder().decode(info.path("cert").path("certificates").get(0).asText())));
         Signature v = Signature.getInstance("SHA256withECDSA");
@@ -161,89 +152,64 @@ class AdminCliIT {
      * audited as REFUSED. (Every rule is also a unit test in core, on H2 and PostgreSQL.)
      */
     private void securityCasesOverHttp(String base, String aliceSeed) throws Exception {
-        ObjectMapper json = new ObjectMapper();
-        HttpClient client = HttpClient.newBuilder().sslContext(Distribution.trusting(dir.resolve("data"))).build();
+        TestCsc csc = new TestCsc(base, dir.resolve("data"));
         java.util.Properties demo = new java.util.Properties();
         try (var r = Files.newBufferedReader(dir.resolve("data/demo-account.properties"))) {
             demo.load(r);
         }
-        String alice = login(client, json, base, "alice", "alice-secret-pw");
-        String bob = login(client, json, base, demo.getProperty("user"), demo.getProperty("password"));
+        String alice = csc.login("alice", "alice-secret-pw");
+        String bob = csc.login(demo.getProperty("user"), demo.getProperty("password"));
         byte[] digest = MessageDigest.getInstance("SHA-256").digest("security".getBytes(StandardCharsets.UTF_8));
         String hash = Base64.getEncoder().encodeToString(digest);
         long step = System.currentTimeMillis() / 30_000 + 1; // signAsAlice used the current step's code
         String code = totp(aliceSeed, step);
-        JsonNode sad = post(client, json, base + "csc/v2/credentials/authorize", alice, Map.of("credentialID", "alice-ec",
+        JsonNode sad = csc.post("csc/v2/credentials/authorize", alice, Map.of("credentialID", "alice-ec",
                 "numSignatures", 1, "hashes", List.of(hash), "hashAlgorithmOID", "2.16.840.1.101.3.4.2.1",
                 "PIN", "246810", "OTP", code));
         String aliceSad = sad.path("SAD").asText();
         Map<String, Object> sign = Map.of("credentialID", "alice-ec", "SAD", aliceSad, "hashes", List.of(hash),
                 "signAlgo", "1.2.840.10045.4.3.2");
 
-        refused(client, json, base, "csc/v2/signatures/signHash", bob, sign, 400, "invalid_request",
+        refused(csc, "csc/v2/signatures/signHash", bob, sign, 400, "invalid_request",
                 "Invalid parameter credentialID");
         Map<String, Object> bobWithAlicesSad = new HashMap<>(sign);
         bobWithAlicesSad.put("credentialID", demo.getProperty("credential.2"));
-        refused(client, json, base, "csc/v2/signatures/signHash", bob, bobWithAlicesSad, 400, "invalid_request",
+        refused(csc, "csc/v2/signatures/signHash", bob, bobWithAlicesSad, 400, "invalid_request",
                 "Invalid parameter SAD");
         Map<String, Object> other = new HashMap<>(sign);
         other.put("hashes", List.of(Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
                 .digest("not authorized".getBytes(StandardCharsets.UTF_8)))));
-        refused(client, json, base, "csc/v2/signatures/signHash", alice, other, 400, "invalid_request",
+        refused(csc, "csc/v2/signatures/signHash", alice, other, 400, "invalid_request",
                 "Hash is not authorized by the SAD");
-        post(client, json, base + "csc/v2/signatures/signHash", alice, sign);
-        refused(client, json, base, "csc/v2/signatures/signHash", alice, sign, 400, "invalid_request",
+        csc.post("csc/v2/signatures/signHash", alice, sign);
+        refused(csc, "csc/v2/signatures/signHash", alice, sign, 400, "invalid_request",
                 "More hashes than the SAD still authorizes");
-        refused(client, json, base, "csc/v2/credentials/authorize", alice, Map.of("credentialID", "alice-ec",
+        refused(csc, "csc/v2/credentials/authorize", alice, Map.of("credentialID", "alice-ec",
                 "numSignatures", 1, "hashes", List.of(hash), "hashAlgorithmOID", "2.16.840.1.101.3.4.2.1",
                 "PIN", "246810", "OTP", code), 400, "invalid_grant", "Invalid OTP");
-        refused(client, json, base, "csc/v2/credentials/authorize", alice, Map.of("credentialID", "alice-ec",
+        refused(csc, "csc/v2/credentials/authorize", alice, Map.of("credentialID", "alice-ec",
                 "numSignatures", 1, "hashes", List.of(Base64.getEncoder().encodeToString(new byte[20])),
                 "hashAlgorithmOID", "2.16.840.1.101.3.4.2.1", "PIN", "246810", "OTP", "000000"), 400,
                 "invalid_request", "Invalid hash length: a SHA-256 hash is 32 bytes");
-        refused(client, json, base, "csc/v2/credentials/authorize", alice, Map.of("credentialID", "alice-ec",
+        refused(csc, "csc/v2/credentials/authorize", alice, Map.of("credentialID", "alice-ec",
                 "numSignatures", 1, "hashes", List.of("***"), "hashAlgorithmOID", "2.16.840.1.101.3.4.2.1"), 400,
                 "invalid_request", "Invalid Base64 hashes string parameter");
-        refused(client, json, base, "csc/v2/signatures/signHash", alice, Map.of("credentialID", "alice-ec",
+        refused(csc, "csc/v2/signatures/signHash", alice, Map.of("credentialID", "alice-ec",
                 "SAD", aliceSad, "hashes", List.of(hash), "signAlgo", "1.2.3.4.5"), 400, "invalid_request",
                 "Invalid parameter signAlgo");
-        refused(client, json, base, "csc/v2/credentials/list", null, Map.of(), 401, "invalid_token",
+        refused(csc, "csc/v2/credentials/list", null, Map.of(), 401, "invalid_token",
                 "Missing access token (Authorization: Bearer)");
-        refused(client, json, base, "csc/v2/credentials/info", bob, Map.of("credentialID", "alice-ec"), 400,
+        refused(csc, "csc/v2/credentials/info", bob, Map.of("credentialID", "alice-ec"), 400,
                 "invalid_request", "Invalid parameter credentialID");
     }
 
-    private static String login(HttpClient client, ObjectMapper json, String base, String user, String password)
-            throws Exception {
-        String body = client.send(HttpRequest.newBuilder(URI.create(base + "csc/v2/auth/login"))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
-                        .getBytes(StandardCharsets.UTF_8)))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).body();
-        return json.readTree(body).path("access_token").asText();
-    }
-
-    private static void refused(HttpClient client, ObjectMapper json, String base, String path, String token,
-                                Object body, int status, String error, String description) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body)));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        JsonNode n = json.readTree(r.body());
+    private static void refused(TestCsc csc, String path, String token, Object body, int status, String error,
+                                String description) throws Exception {
+        HttpResponse<String> r = csc.send(path, token, body);
+        JsonNode n = TestCsc.JSON.readTree(r.body());
         assertEquals(status, r.statusCode(), path + ": " + r.body());
         assertEquals(error, n.path("error").asText(), path + ": " + r.body());
         assertEquals(description, n.path("error_description").asText(), path + ": " + r.body());
-    }
-
-    private static JsonNode post(HttpClient client, ObjectMapper json, String url, String token, Object body)
-            throws Exception {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), url + ": " + r.body());
-        return json.readTree(r.body());
     }
 
     private static String totp(String seedB32, long step) throws Exception {
