@@ -281,52 +281,61 @@ public final class SoleControlImpl implements SoleControl {
         List<String> digests = encodeDistinct(event, userId, credentialId, ctx, hashes, algorithm.hash());
         long now = clock.millis();
         String[] refusal = new String[2];
-        List<byte[]> signatures;
-        try {
-            signatures = store.inTransaction(c -> {
-                Optional<Sad> s = sessions.lockSad(c, Secrets.hash(sad));
-                String why = check(s, userId, credentialId, now);
-                if (why != null) {
-                    refusal[0] = why;
-                    refusal[1] = "Invalid parameter SAD";
+        // 1. Consume the hashes in a short transaction: the SAD's row lock is held only for these
+        //    updates, not while the HSM signs, so requests on one SAD do not queue behind each other.
+        Sad consumed = store.inTransaction(c -> {
+            Optional<Sad> s = sessions.lockSad(c, Secrets.hash(sad));
+            String why = check(s, userId, credentialId, now);
+            if (why != null) {
+                refusal[0] = why;
+                refusal[1] = "Invalid parameter SAD";
+                return null;
+            }
+            if (!s.get().hashAlgorithmOid().equals(algorithm.hash().oid())) {
+                refusal[0] = "hash algorithm differs from the authorization";
+                refusal[1] = "The hash algorithm differs from the one authorized";
+                return null;
+            }
+            if (digests.size() > s.get().remaining()) {
+                refusal[0] = digests.size() + " hashes, " + s.get().remaining() + " signatures left";
+                refusal[1] = "More hashes than the SAD still authorizes";
+                return null;
+            }
+            for (String d : digests) {
+                if (!sessions.consumeHash(c, s.get().sadHash(), d, now)) {
+                    refusal[0] = sessions.hashSigned(c, s.get().sadHash(), d).isPresent()
+                            ? "hash already signed" : "hash not in the authorized set";
+                    refusal[1] = "Hash is not authorized by the SAD";
+                    c.rollback();
                     return null;
                 }
-                if (!s.get().hashAlgorithmOid().equals(algorithm.hash().oid())) {
-                    refusal[0] = "hash algorithm differs from the authorization";
-                    refusal[1] = "The hash algorithm differs from the one authorized";
-                    return null;
-                }
-                if (digests.size() > s.get().remaining()) {
-                    refusal[0] = digests.size() + " hashes, " + s.get().remaining() + " signatures left";
-                    refusal[1] = "More hashes than the SAD still authorizes";
-                    return null;
-                }
-                for (String d : digests) {
-                    if (!sessions.consumeHash(c, s.get().sadHash(), d, now)) {
-                        refusal[0] = sessions.hashSigned(c, s.get().sadHash(), d).isPresent()
-                                ? "hash already signed" : "hash not in the authorized set";
-                        refusal[1] = "Hash is not authorized by the SAD";
-                        c.rollback();
-                        return null;
-                    }
-                }
-                sessions.setRemaining(c, s.get().sadHash(), s.get().remaining() - digests.size());
-                List<byte[]> out = new ArrayList<>();
-                for (byte[] h : hashes) {
-                    out.add(signing.signDigest(sc.credential().key(), algorithm, h));
-                }
-                audit.append(c, new AuditEvent(event, Outcome.SUCCESS, userId, credentialId, ctx.requestId(),
-                        digests.size() + " signature(s), " + algorithm));
-                return out;
-            });
-        } catch (SigilException e) {
-            audit.appendNow(store, new AuditEvent(event, Outcome.ERROR, userId, credentialId, ctx.requestId(),
-                    "signing failed: " + e.code()));
-            throw e;
-        }
-        if (signatures == null) {
+            }
+            sessions.setRemaining(c, s.get().sadHash(), s.get().remaining() - digests.size());
+            return s.get();
+        });
+        if (consumed == null) {
             throw refuse(event, userId, credentialId, ctx, refusal[0], invalid(refusal[1]));
         }
+        // 2. Sign. Each hash is already marked signed, so a concurrent or later request for it is
+        //    refused whatever happens here.
+        List<byte[]> signatures = new ArrayList<>();
+        try {
+            for (byte[] h : hashes) {
+                signatures.add(signing.signDigest(sc.credential().key(), algorithm, h));
+            }
+        } catch (SigilException e) {
+            // 3a. Nothing was returned: give the hashes back to the SAD, and record the failure.
+            store.inTransaction(c -> {
+                sessions.releaseHashes(c, consumed.sadHash(), digests);
+                audit.append(c, new AuditEvent(event, Outcome.ERROR, userId, credentialId, ctx.requestId(),
+                        "signing failed: " + e.code()));
+                return null;
+            });
+            throw e;
+        }
+        // 3b. The answer leaves only once the signatures are in the audit log.
+        store.inTransaction(c -> audit.append(c, new AuditEvent(event, Outcome.SUCCESS, userId, credentialId,
+                ctx.requestId(), digests.size() + " signature(s), " + algorithm)));
         return signatures;
     }
 }

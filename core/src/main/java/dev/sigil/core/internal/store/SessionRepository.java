@@ -138,6 +138,24 @@ public final class SessionRepository {
         }
     }
 
+    /** Gives consumed hashes back to their SAD (the signature failed and nothing was returned). */
+    public void releaseHashes(Connection c, String sadHash, List<String> digests) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE sad_hashes SET signed_at = NULL WHERE sad_hash = ? AND digest = ?")) {
+            for (String d : digests) {
+                ps.setString(1, sadHash);
+                ps.setString(2, d);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE sads SET remaining = remaining + ? WHERE sad_hash = ?")) {
+            ps.setInt(1, digests.size());
+            ps.setString(2, sadHash);
+            ps.executeUpdate();
+        }
+    }
+
     public void setRemaining(Connection c, String sadHash, int remaining) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE sads SET remaining = ? WHERE sad_hash = ?")) {
             ps.setInt(1, remaining);

@@ -140,6 +140,8 @@ final class Fixture implements AutoCloseable {
     /** One RSA key, signs PKCS#1 v1.5 with the JDK; counts signatures. */
     static final class MemoryBackend implements SigningBackend {
         final AtomicInteger signatures = new AtomicInteger();
+        /** When set, the next signature fails as an unreachable HSM would. */
+        final java.util.concurrent.atomic.AtomicBoolean failNext = new java.util.concurrent.atomic.AtomicBoolean();
 
         @Override
         public String id() {
@@ -163,6 +165,9 @@ final class Fixture implements AutoCloseable {
 
         @Override
         public byte[] sign(KeyRef ref, SignatureAlgorithm algorithm, byte[] digest) throws SigilException {
+            if (failNext.getAndSet(false)) {
+                throw new SigilException(ErrorCode.BACKEND_UNAVAILABLE, "token not present");
+            }
             try {
                 Signature s = Signature.getInstance("NONEwithRSA");
                 s.initSign(RSA.getPrivate());

@@ -284,6 +284,23 @@ class SoleControlTest {
 
     @ParameterizedTest
     @EnumSource(StoreKind.class)
+    void aSignatureTheBackendFailsGivesTheHashBackToTheSad(StoreKind kind) throws Exception {
+        try (Fixture f = new Fixture(kind, dir)) {
+            byte[] h = sha256("retry after an HSM hiccup");
+            Authorization sad = authorize(f, "alice", "alice-rsa", List.of(h));
+            f.backend.failNext.set(true);
+            SigilException e = assertThrows(SigilException.class, () -> f.soleControl.signHashes("alice", "alice-rsa",
+                    sad.sad(), List.of(h), SignatureAlgorithm.RSA_PKCS1_SHA256, CTX));
+            assertEquals(ErrorCode.BACKEND_UNAVAILABLE, e.code());
+            assertEquals(1, f.soleControl.signHashes("alice", "alice-rsa", sad.sad(), List.of(h),
+                    SignatureAlgorithm.RSA_PKCS1_SHA256, CTX).size());
+            assertEquals(1, f.backend.signatures.get());
+            assertEquals(Optional.empty(), new AuditLog(f.clock).verify(f.store));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreKind.class)
     void twoConcurrentRequestsForTheSameHashSignItOnce(StoreKind kind) throws Exception {
         try (Fixture f = new Fixture(kind, dir)) {
             byte[] h = sha256("race");
