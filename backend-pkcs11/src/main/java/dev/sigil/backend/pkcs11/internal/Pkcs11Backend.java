@@ -305,13 +305,14 @@ public final class Pkcs11Backend implements SigningBackend, AutoCloseable {
             throw new SigilException(ErrorCode.INVALID_DIGEST, algorithm + " needs a "
                     + algorithm.digestLength() + "-byte digest, not " + digest.length + " bytes");
         }
-        Mechanism mechanism = mechanism(algorithm);
+        Mechanism mechanism = MECHANISMS.get(algorithm);
         byte[] input = switch (algorithm.scheme()) {
             case PKCS1_V1_5 -> algorithm.hash().digestInfo(digest);
             case PSS -> digest.clone();
             case ECDSA -> EcdsaSignatures.truncateDigest(digest.clone(), key.orderBytes());
         };
-        String operation = "signing with key " + ref + " (" + algorithm + ")";
+        // Built once per call but only read on failure paths; cheap next to a signature.
+        String operation = "signing with key " + ref.keyId() + " (" + algorithm + ")";
         for (boolean lookedUpAgain = false; ; lookedUpAgain = true) {
             long handle = key.handle();
             byte[] out;
@@ -957,6 +958,17 @@ public final class Pkcs11Backend implements SigningBackend, AutoCloseable {
             case PSS -> CKM_RSA_PKCS_PSS;
             case ECDSA -> CKM_ECDSA;
         };
+    }
+
+    /** The signing mechanism of each algorithm, made once (they are only read when signing). */
+    private static final java.util.Map<SignatureAlgorithm, Mechanism> MECHANISMS;
+
+    static {
+        java.util.Map<SignatureAlgorithm, Mechanism> m = new java.util.EnumMap<>(SignatureAlgorithm.class);
+        for (SignatureAlgorithm a : SignatureAlgorithm.values()) {
+            m.put(a, mechanism(a));
+        }
+        MECHANISMS = java.util.Collections.unmodifiableMap(m);
     }
 
     /** The mechanism for an algorithm; PSS with the digest's hash, MGF1 of the same hash, salt = digest length. */
