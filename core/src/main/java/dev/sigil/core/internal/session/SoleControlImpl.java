@@ -101,7 +101,7 @@ public final class SoleControlImpl implements SoleControl {
             throw refuse(event, userId, null, ctx, "no credentialID",
                     invalid("Missing (or invalid type) string parameter credentialID"));
         }
-        Optional<StoredCredential> found = store.inTransaction(c -> credentials.find(c, credentialId));
+        Optional<StoredCredential> found = store.inTransaction(c -> credentials.findForSigning(c, credentialId));
         if (found.isEmpty() || !found.get().credential().owner().equals(userId)) {
             throw refuse(event, userId, credentialId, ctx,
                     found.isEmpty() ? "unknown credential" : "credential of another user",

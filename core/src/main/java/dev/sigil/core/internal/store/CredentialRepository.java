@@ -73,6 +73,20 @@ public final class CredentialRepository {
         }
     }
 
+    /**
+     * A credential without its certificate chain (empty list): what signing needs, without parsing
+     * certificates on every request.
+     */
+    public Optional<StoredCredential> findForSigning(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS.replace("certificate_chain", "''")
+                + " FROM credentials WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        }
+    }
+
     /** The credentials of one owner, ordered by id. */
     public List<StoredCredential> listByOwner(Connection c, String ownerId) throws SQLException {
         List<StoredCredential> out = new ArrayList<>();
