@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sigil.api.KeyRef;
 import dev.sigil.api.KeyType;
@@ -108,7 +107,8 @@ class KeystoreBackendGenerateKeyTest {
 
     @Test
     void keystoreFileIsReplacedAtomicallyOwnerOnlyWithoutLeftovers() throws Exception {
-        assumeTrue(keystore.getFileSystem().supportedFileAttributeViews().contains("posix"));
+        assertTrue(keystore.getFileSystem().supportedFileAttributeViews().contains("posix"),
+                "this test checks POSIX permissions and needs a POSIX file system");
         Files.setPosixFilePermissions(keystore, PosixFilePermissions.fromString("rw-r--r--"));
         KeystoreBackend backend = Fixtures.open(keystore);
 
