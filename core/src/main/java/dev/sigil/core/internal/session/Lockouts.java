@@ -36,7 +36,7 @@ final class Lockouts {
 
     /** Counts a failure; returns the lockout end if this failure locked the factor. */
     Long failed(Connection c, String userId, String factorKey, long now) throws SQLException {
-        Lockout l = repo.lockout(c, userId, factorKey);
+        Lockout l = repo.lockoutForUpdate(c, userId, factorKey, now);
         int failures = (l.lockedUntil() != 0 && l.lockedUntil() <= now ? 0 : l.failures()) + 1;
         if (failures >= policy.maxFailures()) {
             long until = now + policy.lockout().toMillis();

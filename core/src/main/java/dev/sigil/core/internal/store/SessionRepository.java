@@ -204,23 +204,61 @@ public final class SessionRepository {
         }
     }
 
-    public void setLockout(Connection c, String userId, String factorKey, Lockout state, long now) throws SQLException {
-        try (PreparedStatement del = c.prepareStatement("DELETE FROM lockouts WHERE user_id = ? AND factor_key = ?")) {
-            del.setString(1, userId);
-            del.setString(2, factorKey);
-            del.executeUpdate();
-        }
-        if (state.failures() == 0 && state.lockedUntil() == 0) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO lockouts (user_id, factor_key, failures, "
-                + "locked_until, updated_at) VALUES (?, ?, ?, ?, ?)")) {
-            ps.setString(1, userId);
-            ps.setString(2, factorKey);
-            ps.setInt(3, state.failures());
-            ps.setLong(4, state.lockedUntil());
-            ps.setLong(5, now);
-            ps.executeUpdate();
+    /**
+     * The lockout state, with its row locked until the transaction ends (created if missing), so
+     * that concurrent failures are each counted: nobody can try a factor more often than allowed by
+     * failing on several nodes at once.
+     */
+    public Lockout lockoutForUpdate(Connection c, String userId, String factorKey, long now) throws SQLException {
+        for (int attempt = 0; ; attempt++) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT failures, locked_until FROM lockouts "
+                    + "WHERE user_id = ? AND factor_key = ? FOR UPDATE")) {
+                ps.setString(1, userId);
+                ps.setString(2, factorKey);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) {
+                        return new Lockout(rs.getInt(1), rs.getLong(2));
+                    }
+                }
+            }
+            if (attempt > 0) {
+                throw new SQLException("the lockout row of " + userId + "/" + factorKey + " cannot be created");
+            }
+            // A concurrent first failure may insert the row too: the savepoint keeps this
+            // transaction usable (PostgreSQL aborts a transaction on a failed statement otherwise).
+            java.sql.Savepoint sp = c.setSavepoint();
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO lockouts (user_id, factor_key, failures, "
+                    + "locked_until, updated_at) VALUES (?, ?, 0, 0, ?)")) {
+                ps.setString(1, userId);
+                ps.setString(2, factorKey);
+                ps.setLong(3, now);
+                ps.executeUpdate();
+                c.releaseSavepoint(sp);
+            } catch (SQLException raced) {
+                c.rollback(sp);
+            }
         }
     }
+
+    /**
+     * Sets the lockout state in place (the row is updated, never deleted and re-inserted, so that
+     * concurrent callers waiting on its lock find it); a missing row is created when the state is
+     * not the empty one.
+     */
+    public void setLockout(Connection c, String userId, String factorKey, Lockout state, long now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE lockouts SET failures = ?, locked_until = ?, "
+                + "updated_at = ? WHERE user_id = ? AND factor_key = ?")) {
+            ps.setInt(1, state.failures());
+            ps.setLong(2, state.lockedUntil());
+            ps.setLong(3, now);
+            ps.setString(4, userId);
+            ps.setString(5, factorKey);
+            if (ps.executeUpdate() > 0 || state.equals(Lockout.NONE)) {
+                return;
+            }
+        }
+        lockoutForUpdate(c, userId, factorKey, now);
+        setLockout(c, userId, factorKey, state, now);
+    }
+
 }

@@ -301,6 +301,28 @@ class SoleControlTest {
 
     @ParameterizedTest
     @EnumSource(StoreKind.class)
+    void concurrentFailuresAreEachCounted(StoreKind kind) throws Exception {
+        try (Fixture f = new Fixture(kind, dir)) {
+            Lockouts lockouts = new Lockouts(new dev.sigil.core.internal.store.SessionRepository(),
+                    new Policy(Duration.ofMinutes(30), Duration.ofMinutes(5), Duration.ofMinutes(30), 1000,
+                            Duration.ofMinutes(5)));
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            List<Future<Object>> done = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                done.add(pool.submit(() -> f.store.inTransaction(c -> lockouts.failed(c, "bob", "PIN:bob-rsa",
+                        f.clock.millis()))));
+            }
+            for (Future<Object> d : done) {
+                d.get();
+            }
+            pool.shutdown();
+            assertEquals(40, f.store.inTransaction(c -> new dev.sigil.core.internal.store.SessionRepository()
+                    .lockout(c, "bob", "PIN:bob-rsa")).failures());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreKind.class)
     void twoConcurrentRequestsForTheSameHashSignItOnce(StoreKind kind) throws Exception {
         try (Fixture f = new Fixture(kind, dir)) {
             byte[] h = sha256("race");
