@@ -6,6 +6,7 @@ import dev.sigil.api.SignatureAlgorithm;
 import dev.sigil.api.backend.BackendHealth;
 import dev.sigil.api.backend.KeyInfo;
 import dev.sigil.api.backend.KeySpec;
+import dev.sigil.api.backend.ForwardingSigningBackend;
 import dev.sigil.api.backend.SigningBackend;
 
 import java.util.List;
@@ -38,7 +39,7 @@ import org.osgi.service.metatype.annotations.Designate;
         immediate = true,
         service = SigningBackend.class)
 @Designate(ocd = KeystoreBackendConfig.class, factory = true)
-public final class KeystoreBackendComponent implements SigningBackend {
+public final class KeystoreBackendComponent extends ForwardingSigningBackend {
     /** The factory PID of this backend's configurations. */
     public static final String PID = "dev.sigil.backend.keystore";
 
@@ -63,48 +64,7 @@ public final class KeystoreBackendComponent implements SigningBackend {
     }
 
     @Override
-    public String id() {
-        return backend.id();
-    }
-
-    @Override
-    public Set<SignatureAlgorithm> algorithms() {
-        return backend.algorithms();
-    }
-
-    @Override
-    public List<KeyInfo> keys() throws SigilException {
-        return backend.keys();
-    }
-
-    @Override
-    public KeyInfo key(KeyRef ref) throws SigilException {
-        return backend.key(ref);
-    }
-
-    @Override
-    public byte[] sign(KeyRef ref, SignatureAlgorithm algorithm, byte[] digest) throws SigilException {
-        return backend.sign(ref, algorithm, digest);
-    }
-
-    /**
-     * Generates and stores a key; see {@link KeystoreBackend#generateKey}.
-     *
-     * @param spec  the key type and size; not null
-     * @param label a human-readable label the alias is derived from
-     * @return the new key, whose chain is exactly one certificate: the self-signed placeholder
-     *         certificate the key is stored with (as {@link #keys()} reports it, also after a restart)
-     * @throws SigilException {@link dev.sigil.api.ErrorCode#UNSUPPORTED_OPERATION} if the signing
-     *                        provider cannot sign with keys of that type,
-     *                        {@link dev.sigil.api.ErrorCode#INTERNAL} if generating or storing fails
-     */
-    @Override
-    public KeyInfo generateKey(KeySpec spec, String label) throws SigilException {
-        return backend.generateKey(spec, label);
-    }
-
-    @Override
-    public BackendHealth health() {
-        return backend.health();
+    protected SigningBackend delegate() {
+        return backend;
     }
 }

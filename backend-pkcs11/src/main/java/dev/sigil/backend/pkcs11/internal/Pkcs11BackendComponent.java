@@ -6,6 +6,7 @@ import dev.sigil.api.SignatureAlgorithm;
 import dev.sigil.api.backend.BackendHealth;
 import dev.sigil.api.backend.KeyInfo;
 import dev.sigil.api.backend.KeySpec;
+import dev.sigil.api.backend.ForwardingSigningBackend;
 import dev.sigil.api.backend.SigningBackend;
 
 import java.util.List;
@@ -38,7 +39,7 @@ import org.osgi.service.metatype.annotations.Designate;
         immediate = true,
         service = SigningBackend.class)
 @Designate(ocd = Pkcs11BackendConfig.class, factory = true)
-public final class Pkcs11BackendComponent implements SigningBackend {
+public final class Pkcs11BackendComponent extends ForwardingSigningBackend {
     /** The factory PID of this backend's configurations. */
     public static final String PID = "dev.sigil.backend.pkcs11";
 
@@ -63,42 +64,7 @@ public final class Pkcs11BackendComponent implements SigningBackend {
     }
 
     @Override
-    public String id() {
-        return backend.id();
-    }
-
-    @Override
-    public Set<SignatureAlgorithm> algorithms() {
-        return backend.algorithms();
-    }
-
-    @Override
-    public List<KeyInfo> keys() throws SigilException {
-        return backend.keys();
-    }
-
-    @Override
-    public KeyInfo key(KeyRef ref) throws SigilException {
-        return backend.key(ref);
-    }
-
-    @Override
-    public byte[] sign(KeyRef ref, SignatureAlgorithm algorithm, byte[] digest) throws SigilException {
-        return backend.sign(ref, algorithm, digest);
-    }
-
-    /**
-     * Generates a key pair on the token; see {@link Pkcs11Backend#generateKey}.
-     *
-     * @return the new key, with an empty chain: the certificate is issued later and kept in Sigil's store
-     */
-    @Override
-    public KeyInfo generateKey(KeySpec spec, String label) throws SigilException {
-        return backend.generateKey(spec, label);
-    }
-
-    @Override
-    public BackendHealth health() {
-        return backend.health();
+    protected SigningBackend delegate() {
+        return backend;
     }
 }
