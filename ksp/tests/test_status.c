@@ -27,6 +27,8 @@ static void names_match_the_enumerators(void **state)
     assert_string_equal(sigil_status_name(SIGIL_PARSE_ERROR), "PARSE_ERROR");
     assert_string_equal(sigil_status_name(SIGIL_PIN_LOCKED), "PIN_LOCKED");
     assert_string_equal(sigil_status_name(SIGIL_INTERNAL), "INTERNAL");
+    assert_string_equal(sigil_status_name(SIGIL_SESSION_EXPIRED), "SESSION_EXPIRED");
+    assert_string_equal(sigil_status_name(SIGIL_RETRY_LATER), "RETRY_LATER");
 }
 
 static void values_outside_the_enumeration_are_unknown(void **state)

@@ -14,6 +14,8 @@ static const char *const names[SIGIL_STATUS_COUNT_] = {
     [SIGIL_UNSUPPORTED] = "UNSUPPORTED",
     [SIGIL_LIMIT_EXCEEDED] = "LIMIT_EXCEEDED",
     [SIGIL_INTERNAL] = "INTERNAL",
+    [SIGIL_SESSION_EXPIRED] = "SESSION_EXPIRED",
+    [SIGIL_RETRY_LATER] = "RETRY_LATER",
 };
 
 const char *sigil_status_name(sigil_status status)

@@ -20,6 +20,8 @@ typedef enum sigil_status {
     SIGIL_UNSUPPORTED,       /* algorithm, mechanism or operation not supported */
     SIGIL_LIMIT_EXCEEDED,    /* an input exceeds a fixed bound (document size, depth, table size) */
     SIGIL_INTERNAL,          /* a bug or an impossible state */
+    SIGIL_SESSION_EXPIRED,   /* the bearer token is unknown, expired or revoked: log in again */
+    SIGIL_RETRY_LATER,       /* the server is busy or a backend unreachable (503): retry later */
     SIGIL_STATUS_COUNT_      /* not a status: the number of statuses */
 } sigil_status;
 

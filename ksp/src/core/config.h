@@ -1,0 +1,55 @@
+/* The client's configuration: where the server is, how to trust it, who the user is.
+ *
+ * A small text file of `key = value` lines; `#` starts a comment line, blank lines are ignored,
+ * whitespace around keys and values is trimmed. Strict: an unknown key, a repeated key, a line
+ * without '=', an empty value or a missing required key is refused with the line number in the
+ * message. No secrets belong here (no password, PIN, OTP, key passphrase).
+ *
+ *   server_url      = https://sigil.example:8443     (required, https:// only, no trailing '/')
+ *   ca_file         = /etc/sigil/ca.pem               (one of ca_file and pinned_sha256 required)
+ *   pinned_sha256   = 64 hex digits: SHA-256 of the server certificate's DER
+ *   client_cert     = /etc/sigil/client.pem           (optional; client_key then required)
+ *   client_key      = /etc/sigil/client.key
+ *   username        = alice                           (required)
+ *   timeout_seconds = 30                              (optional, 1..600, default 30)
+ *
+ * Usage:
+ *   sigil_config cfg; char err[160];
+ *   if (sigil_config_load_file(path, &cfg, err, sizeof err) != SIGIL_OK) log(err);
+ *   ... sigil_config_clear(&cfg);
+ */
+#ifndef SIGIL_CONFIG_H
+#define SIGIL_CONFIG_H
+
+#include <stddef.h>
+#include "status.h"
+
+#define SIGIL_CONFIG_MAX_FILE (64u * 1024u)
+
+typedef struct sigil_config {
+    char *server_url;          /* malloc'd, never NULL after a successful parse */
+    char *ca_file;             /* NULL when not given */
+    unsigned char pinned_sha256[32];
+    int has_pin;               /* 1 when pinned_sha256 was given */
+    char *client_cert;         /* NULL when not given */
+    char *client_key;          /* NULL when not given */
+    char *username;            /* never NULL after a successful parse */
+    unsigned timeout_seconds;
+} sigil_config;
+
+/* Parses text[0..len) into *out (which the caller clears with sigil_config_clear). On any error
+ * *out holds nothing to free, the status is PARSE_ERROR (or NO_MEMORY, LIMIT_EXCEEDED for a text
+ * over SIGIL_CONFIG_MAX_FILE, INVALID_ARGUMENT for NULL) and, when err is not NULL, err[0..err_cap)
+ * holds a NUL-terminated message such as "line 3: unknown key 'sever_url'". */
+sigil_status sigil_config_parse(const char *text, size_t len, sigil_config *out, char *err,
+                                size_t err_cap);
+
+/* Reads the file at path and parses it as sigil_config_parse does. NOT_FOUND when it cannot be
+ * opened. */
+sigil_status sigil_config_load_file(const char *path, sigil_config *out, char *err,
+                                    size_t err_cap);
+
+/* Frees what a successful parse allocated and zeroes *cfg. NULL is ignored. */
+void sigil_config_clear(sigil_config *cfg);
+
+#endif
