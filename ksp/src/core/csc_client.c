@@ -247,6 +247,29 @@ static sigil_status exchange(sigil_csc_session *s, const char *path, const char 
 }
 
 /* A member that the answer must have: a missing one is a PARSE_ERROR like a mistyped one. */
+/*
+ * Finishes w (or disposes of it when st already reports a failure), posts it to path with the
+ * session's bearer token expecting 200, and zeroes the request body and the header: the body may
+ * hold a PIN, an OTP or a SAD. *doc is set only on SIGIL_OK; the caller frees it.
+ */
+static sigil_status post_json(sigil_csc_session *s, const char *path, sigil_json_writer *w,
+                              sigil_status st, sigil_json **doc)
+{
+    char *body = NULL, *header = NULL;
+    size_t body_len = 0;
+    if (st == SIGIL_OK)
+        st = sigil_jw_finish(w, &body, &body_len);
+    else
+        sigil_jw_dispose(w);
+    if (st == SIGIL_OK)
+        st = bearer_header(s, &header);
+    if (st == SIGIL_OK)
+        st = exchange(s, path, header, body, body_len, 200, doc);
+    sigil_csc_free_secret(header);
+    sigil_json_free_text(body, body_len);
+    return st;
+}
+
 static sigil_status required(sigil_status st)
 {
     return st == SIGIL_NOT_FOUND ? SIGIL_PARSE_ERROR : st;
@@ -547,17 +570,8 @@ sigil_status sigil_csc_info(sigil_csc_session *s, const char *credential_id,
     sigil_jw_member_string(&w, "certificates", "chain");
     sigil_jw_member_bool(&w, "certInfo", 1);
     sigil_jw_end_object(&w);
-    char *body, *header = NULL;
-    size_t body_len;
-    sigil_status st = sigil_jw_finish(&w, &body, &body_len);
-    if (st != SIGIL_OK)
-        return st;
-    st = bearer_header(s, &header);
     sigil_json *doc = NULL;
-    if (st == SIGIL_OK)
-        st = exchange(s, "credentials/info", header, body, body_len, 200, &doc);
-    sigil_csc_free_secret(header);
-    sigil_json_free_text(body, body_len);
+    sigil_status st = post_json(s, "credentials/info", &w, SIGIL_OK, &doc);
     if (st != SIGIL_OK)
         return st;
     cache_entry *e = calloc(1, sizeof *e);
@@ -606,19 +620,8 @@ sigil_status sigil_csc_authorize(sigil_csc_session *s, const char *credential_id
     if (otp != NULL)
         sigil_jw_member_string(&w, "OTP", otp);
     sigil_jw_end_object(&w);
-    char *body = NULL, *header = NULL;
-    size_t body_len = 0;
-    if (st == SIGIL_OK)
-        st = sigil_jw_finish(&w, &body, &body_len);
-    else
-        sigil_jw_dispose(&w);
-    if (st == SIGIL_OK)
-        st = bearer_header(s, &header);
     sigil_json *doc = NULL;
-    if (st == SIGIL_OK)
-        st = exchange(s, "credentials/authorize", header, body, body_len, 200, &doc);
-    sigil_csc_free_secret(header);
-    sigil_json_free_text(body, body_len); /* zeroes the PIN and OTP */
+    st = post_json(s, "credentials/authorize", &w, st, &doc); /* zeroes the PIN and OTP */
     if (st != SIGIL_OK)
         return st;
     const char *value;
@@ -707,19 +710,8 @@ sigil_status sigil_csc_sign_hash(sigil_csc_session *s, const char *credential_id
         sigil_jw_member_string(&w, "signAlgoParams", params);
     sigil_jw_end_object(&w);
     free(params);
-    char *body = NULL, *header = NULL;
-    size_t body_len = 0;
-    if (st == SIGIL_OK)
-        st = sigil_jw_finish(&w, &body, &body_len);
-    else
-        sigil_jw_dispose(&w);
-    if (st == SIGIL_OK)
-        st = bearer_header(s, &header);
     sigil_json *doc = NULL;
-    if (st == SIGIL_OK)
-        st = exchange(s, "signatures/signHash", header, body, body_len, 200, &doc);
-    sigil_csc_free_secret(header);
-    sigil_json_free_text(body, body_len); /* zeroes the SAD */
+    st = post_json(s, "signatures/signHash", &w, st, &doc); /* zeroes the SAD */
     if (st != SIGIL_OK)
         return st;
     st = decode_signatures(doc, count, signatures);
