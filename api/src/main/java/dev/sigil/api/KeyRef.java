@@ -24,6 +24,29 @@ public record KeyRef(String backendId, String keyId) {
         return backendId + "/" + keyId;
     }
 
+    /**
+     * Checks a backend instance id as configuration gives it ({@code sigil.backend.id}): required,
+     * and without '/' or whitespace, since the text form {@code backendId/keyId} splits at the first
+     * '/'. Every backend bundle validates its id with this, so that all refuse the same ids alike.
+     *
+     * @param component the configuring component, the prefix of the message (e.g. {@code backend-pkcs11})
+     * @param id        the configured value; may be null
+     * @return the id, trimmed
+     * @throws SigilException {@link ErrorCode#CONFIGURATION} with one line naming the setting
+     */
+    public static String checkBackendId(String component, String id) throws SigilException {
+        String trimmed = id == null ? "" : id.trim();
+        if (trimmed.isEmpty()) {
+            throw new SigilException(ErrorCode.CONFIGURATION,
+                    component + ": sigil.backend.id is required (the id key references use)");
+        }
+        if (trimmed.contains("/") || !trimmed.equals(trimmed.replaceAll("\\s", ""))) {
+            throw new SigilException(ErrorCode.CONFIGURATION,
+                    component + ": sigil.backend.id '" + trimmed + "' must not contain '/' or spaces");
+        }
+        return trimmed;
+    }
+
     /** Parses the {@code backendId/keyId} form of {@link #toString()}; the key id may contain '/'. */
     public static KeyRef parse(String text) {
         Objects.requireNonNull(text, "text");

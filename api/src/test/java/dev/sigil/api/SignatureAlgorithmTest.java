@@ -112,6 +112,16 @@ class SignatureAlgorithmTest {
         assertThrows(IllegalArgumentException.class, () -> new KeyRef(" ", "k"));
     }
 
+    @Test
+    void backendIdsThatWouldBreakTheTextFormAreRefused() throws Exception {
+        assertEquals("hsm-1", KeyRef.checkBackendId("backend-x", " hsm-1 "));
+        for (String bad : new String[] {null, " ", "a/b", "a b"}) {
+            SigilException e = assertThrows(SigilException.class, () -> KeyRef.checkBackendId("backend-x", bad));
+            assertEquals(ErrorCode.CONFIGURATION, e.code());
+            assertTrue(e.getMessage().startsWith("backend-x: sigil.backend.id "), e.getMessage());
+        }
+    }
+
     private static byte[] digest(HashAlgorithm h, byte[] data) {
         try {
             return MessageDigest.getInstance(h.jcaName()).digest(data);

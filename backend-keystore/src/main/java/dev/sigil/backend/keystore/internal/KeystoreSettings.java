@@ -1,6 +1,7 @@
 package dev.sigil.backend.keystore.internal;
 
 import dev.sigil.api.ErrorCode;
+import dev.sigil.api.KeyRef;
 import dev.sigil.api.SigilException;
 import dev.sigil.api.config.SecretRef;
 
@@ -69,15 +70,7 @@ public final class KeystoreSettings {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(env, "env");
 
-        String id = trimToNull(config.sigil_backend_id());
-        if (id == null) {
-            throw new SigilException(ErrorCode.CONFIGURATION,
-                    COMPONENT + ": sigil.backend.id is required (the id key references use)");
-        }
-        if (id.contains("/") || !id.equals(id.replaceAll("\\s", ""))) {
-            throw new SigilException(ErrorCode.CONFIGURATION,
-                    COMPONENT + ": sigil.backend.id '" + id + "' must not contain '/' or spaces");
-        }
+        String id = KeyRef.checkBackendId(COMPONENT, config.sigil_backend_id());
 
         String type = trimToNull(config.keystore_type());
         if (type == null) {
