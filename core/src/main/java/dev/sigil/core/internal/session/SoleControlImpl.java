@@ -94,22 +94,42 @@ public final class SoleControlImpl implements SoleControl {
         return new SigilException(ErrorCode.INVALID_REQUEST, description);
     }
 
+    /** Why a request is refused: the audit detail and the answer. */
+    private record Refusal(String auditDetail, SigilException answer) {
+    }
+
+    private SigilException refuse(String event, String userId, String credentialId, RequestContext ctx,
+                                  Refusal r) throws SigilException {
+        return refuse(event, userId, credentialId, ctx, r.auditDetail(), r.answer());
+    }
+
+    private static Refusal noCredentialId() {
+        return new Refusal("no credentialID", invalid("Missing (or invalid type) string parameter credentialID"));
+    }
+
+    /** Null if the found credential is the caller's own and enabled, else the refusal. */
+    private static Refusal credentialRefusal(Optional<StoredCredential> found, String userId) {
+        if (found.isEmpty() || !found.get().credential().owner().equals(userId)) {
+            return new Refusal(found.isEmpty() ? "unknown credential" : "credential of another user",
+                    invalid("Invalid parameter credentialID"));
+        }
+        if (!found.get().credential().enabled()) {
+            return new Refusal("credential disabled",
+                    new SigilException(ErrorCode.NOT_AUTHORIZED, "The credential is disabled"));
+        }
+        return null;
+    }
+
     /** The caller's own credential, else the same refusal as for a credential that does not exist. */
     private StoredCredential ownCredential(String event, String userId, String credentialId, RequestContext ctx)
             throws SigilException {
         if (credentialId == null || credentialId.isBlank()) {
-            throw refuse(event, userId, null, ctx, "no credentialID",
-                    invalid("Missing (or invalid type) string parameter credentialID"));
+            throw refuse(event, userId, null, ctx, noCredentialId());
         }
         Optional<StoredCredential> found = store.inTransaction(c -> credentials.findForSigning(c, credentialId));
-        if (found.isEmpty() || !found.get().credential().owner().equals(userId)) {
-            throw refuse(event, userId, credentialId, ctx,
-                    found.isEmpty() ? "unknown credential" : "credential of another user",
-                    invalid("Invalid parameter credentialID"));
-        }
-        if (!found.get().credential().enabled()) {
-            throw refuse(event, userId, credentialId, ctx, "credential disabled",
-                    new SigilException(ErrorCode.NOT_AUTHORIZED, "The credential is disabled"));
+        Refusal r = credentialRefusal(found, userId);
+        if (r != null) {
+            throw refuse(event, userId, credentialId, ctx, r);
         }
         return found.get();
     }
@@ -199,24 +219,33 @@ public final class SoleControlImpl implements SoleControl {
 
     private List<String> encodeDistinct(String event, String userId, String credentialId, RequestContext ctx,
                                         List<byte[]> hashes, HashAlgorithm algorithm) throws SigilException {
-        if (hashes == null || hashes.isEmpty()) {
-            throw refuse(event, userId, credentialId, ctx, "no hashes", invalid("Missing parameter hashes"));
-        }
         List<String> out = new ArrayList<>();
+        Refusal r = encodeDistinct(hashes, algorithm, out);
+        if (r != null) {
+            throw refuse(event, userId, credentialId, ctx, r);
+        }
+        return out;
+    }
+
+    /** Adds the Base64 of each hash to {@code out}; null if the hashes are well formed, else the refusal. */
+    private static Refusal encodeDistinct(List<byte[]> hashes, HashAlgorithm algorithm, List<String> out) {
+        if (hashes == null || hashes.isEmpty()) {
+            return new Refusal("no hashes", invalid("Missing parameter hashes"));
+        }
         Set<String> seen = new HashSet<>();
         for (byte[] h : hashes) {
             if (h == null || h.length != algorithm.digestLength()) {
-                throw refuse(event, userId, credentialId, ctx, "hash of " + (h == null ? 0 : h.length) + " bytes",
+                return new Refusal("hash of " + (h == null ? 0 : h.length) + " bytes",
                         invalid("Invalid hash length: a " + algorithm.jcaName() + " hash is "
                                 + algorithm.digestLength() + " bytes"));
             }
             String d = Base64.getEncoder().encodeToString(h);
             if (!seen.add(d)) {
-                throw refuse(event, userId, credentialId, ctx, "duplicate hash", invalid("Duplicate hash"));
+                return new Refusal("duplicate hash", invalid("Duplicate hash"));
             }
             out.add(d);
         }
-        return out;
+        return null;
     }
 
     @Override
@@ -270,63 +299,77 @@ public final class SoleControlImpl implements SoleControl {
     public List<byte[]> signHashes(String userId, String credentialId, String sad, List<byte[]> hashes,
                                    SignatureAlgorithm algorithm, RequestContext ctx) throws SigilException {
         String event = "signatures.signHash";
-        StoredCredential sc = ownCredential(event, userId, credentialId, ctx);
-        if (algorithm == null || !sc.credential().algorithms().contains(algorithm)) {
-            throw refuse(event, userId, credentialId, ctx, "algorithm " + algorithm + " not allowed",
-                    invalid("Invalid parameter signAlgo"));
+        if (credentialId == null || credentialId.isBlank()) {
+            throw refuse(event, userId, null, ctx, noCredentialId());
         }
-        if (sad == null || sad.isBlank()) {
-            throw refuse(event, userId, credentialId, ctx, "no SAD", invalid("Missing parameter SAD"));
-        }
-        List<String> digests = encodeDistinct(event, userId, credentialId, ctx, hashes, algorithm.hash());
         long now = clock.millis();
-        String[] refusal = new String[2];
-        // 1. Consume the hashes in a short transaction: the SAD's row lock is held only for these
-        //    updates, not while the HSM signs, so requests on one SAD do not queue behind each other.
-        Sad consumed = store.inTransaction(c -> {
+        List<String> digests = new ArrayList<>();
+        Refusal[] refusal = new Refusal[1];
+        // 1. In one short transaction (the signing path's only one before the signature): check the
+        //    credential, then consume the hashes. The SAD's row lock is held only for these updates,
+        //    not while the HSM signs, so requests on one SAD do not queue behind each other.
+        record Consumed(StoredCredential credential, Sad sad) {
+        }
+        Consumed consumed = store.inTransaction(c -> {
+            digests.clear();
+            Optional<StoredCredential> found = credentials.findForSigning(c, credentialId);
+            refusal[0] = credentialRefusal(found, userId);
+            if (refusal[0] == null
+                    && (algorithm == null || !found.get().credential().algorithms().contains(algorithm))) {
+                refusal[0] = new Refusal("algorithm " + algorithm + " not allowed",
+                        invalid("Invalid parameter signAlgo"));
+            }
+            if (refusal[0] == null && (sad == null || sad.isBlank())) {
+                refusal[0] = new Refusal("no SAD", invalid("Missing parameter SAD"));
+            }
+            if (refusal[0] == null) {
+                refusal[0] = encodeDistinct(hashes, algorithm.hash(), digests);
+            }
+            if (refusal[0] != null) {
+                return null;
+            }
             Optional<Sad> s = sessions.lockSad(c, Secrets.hash(sad));
             String why = check(s, userId, credentialId, now);
             if (why != null) {
-                refusal[0] = why;
-                refusal[1] = "Invalid parameter SAD";
+                refusal[0] = new Refusal(why, invalid("Invalid parameter SAD"));
                 return null;
             }
             if (!s.get().hashAlgorithmOid().equals(algorithm.hash().oid())) {
-                refusal[0] = "hash algorithm differs from the authorization";
-                refusal[1] = "The hash algorithm differs from the one authorized";
+                refusal[0] = new Refusal("hash algorithm differs from the authorization",
+                        invalid("The hash algorithm differs from the one authorized"));
                 return null;
             }
             if (digests.size() > s.get().remaining()) {
-                refusal[0] = digests.size() + " hashes, " + s.get().remaining() + " signatures left";
-                refusal[1] = "More hashes than the SAD still authorizes";
+                refusal[0] = new Refusal(digests.size() + " hashes, " + s.get().remaining() + " signatures left",
+                        invalid("More hashes than the SAD still authorizes"));
                 return null;
             }
             for (String d : digests) {
                 if (!sessions.consumeHash(c, s.get().sadHash(), d, now)) {
-                    refusal[0] = sessions.hashSigned(c, s.get().sadHash(), d).isPresent()
-                            ? "hash already signed" : "hash not in the authorized set";
-                    refusal[1] = "Hash is not authorized by the SAD";
+                    refusal[0] = new Refusal(sessions.hashSigned(c, s.get().sadHash(), d).isPresent()
+                            ? "hash already signed" : "hash not in the authorized set",
+                            invalid("Hash is not authorized by the SAD"));
                     c.rollback();
                     return null;
                 }
             }
             sessions.setRemaining(c, s.get().sadHash(), s.get().remaining() - digests.size());
-            return s.get();
+            return new Consumed(found.get(), s.get());
         });
         if (consumed == null) {
-            throw refuse(event, userId, credentialId, ctx, refusal[0], invalid(refusal[1]));
+            throw refuse(event, userId, credentialId, ctx, refusal[0]);
         }
         // 2. Sign. Each hash is already marked signed, so a concurrent or later request for it is
         //    refused whatever happens here.
         List<byte[]> signatures = new ArrayList<>();
         try {
             for (byte[] h : hashes) {
-                signatures.add(signing.signDigest(sc.credential().key(), algorithm, h));
+                signatures.add(signing.signDigest(consumed.credential().credential().key(), algorithm, h));
             }
         } catch (SigilException e) {
             // 3a. Nothing was returned: give the hashes back to the SAD, and record the failure.
             store.inTransaction(c -> {
-                sessions.releaseHashes(c, consumed.sadHash(), digests);
+                sessions.releaseHashes(c, consumed.sad().sadHash(), digests);
                 audit.append(c, new AuditEvent(event, Outcome.ERROR, userId, credentialId, ctx.requestId(),
                         "signing failed: " + e.code()));
                 return null;
