@@ -31,6 +31,8 @@ static void parses_a_full_file_with_comments_and_whitespace(void **state)
              "client_key = /etc/sigil/client.key\n"
              "   # indented comment\n"
              "username = alice smith\n"
+             "label = Alice at Example\n"
+             "otp_command = /usr/local/bin/otp --account alice\n"
              "timeout_seconds = 45", pin_hex);
     sigil_config cfg;
     char err[128];
@@ -38,7 +40,7 @@ static void parses_a_full_file_with_comments_and_whitespace(void **state)
     assert_string_equal(err, "");
     assert_string_equal(cfg.server_url, "https://sigil.example:8443");
     assert_string_equal(cfg.ca_file, "/etc/sigil/ca.pem");
-    assert_int_equal(cfg.has_pin, 1);
+    assert_int_equal(cfg.has_pinned, 1);
     assert_int_equal(cfg.pinned_sha256[0], 0x00);
     assert_int_equal(cfg.pinned_sha256[15], 0xff);
     assert_int_equal(cfg.pinned_sha256[31], 0xff);
@@ -46,6 +48,8 @@ static void parses_a_full_file_with_comments_and_whitespace(void **state)
     assert_string_equal(cfg.client_key, "/etc/sigil/client.key");
     assert_string_equal(cfg.username, "alice smith");
     assert_int_equal(cfg.timeout_seconds, 45);
+    assert_string_equal(cfg.label, "Alice at Example");
+    assert_string_equal(cfg.otp_command, "/usr/local/bin/otp --account alice");
     sigil_config_clear(&cfg);
     assert_null(cfg.server_url);
 }
@@ -58,8 +62,10 @@ static void optional_keys_have_defaults(void **state)
                            NULL, 0), SIGIL_OK);
     assert_null(cfg.client_cert);
     assert_null(cfg.client_key);
-    assert_int_equal(cfg.has_pin, 0);
+    assert_int_equal(cfg.has_pinned, 0);
     assert_int_equal(cfg.timeout_seconds, 30);
+    assert_null(cfg.label);
+    assert_null(cfg.otp_command);
     sigil_config_clear(&cfg);
 }
 
@@ -120,6 +126,8 @@ static void refuses_bad_values(void **state)
                  "line 1: timeout_seconds must be an integer from 1 to 600");
     expect_error("timeout_seconds = 99999999999999999999\n",
                  "line 1: timeout_seconds must be an integer from 1 to 600");
+    expect_error("label = 123456789012345678901234567890123\n",
+                 "line 1: label is longer than 32 bytes (a PKCS#11 token label)");
     expect_error("timeout_seconds = 3s\n",
                  "line 1: timeout_seconds must be an integer from 1 to 600");
 }

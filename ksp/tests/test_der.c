@@ -307,6 +307,35 @@ static void digestinfo_build_checks_the_digest_length(void **state)
     assert_null(sigil_digestinfo_prefix(SIGIL_HASH_NONE, &len));
 }
 
+/* What `openssl genpkey -algorithm RSA-PSS` with SHA-256, MGF1-SHA-256 and salt 32 writes as the
+ * key's parameters. */
+static void pss_params_match_openssls_encoding_and_scale_the_salt(void **state)
+{
+    (void)state;
+    static const unsigned char openssl_sha256[] = {
+        0x30, 0x34, 0xa0, 0x0f, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
+        0x02, 0x01, 0x05, 0x00, 0xa1, 0x1c, 0x30, 0x1a, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
+        0x0d, 0x01, 0x01, 0x08, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04,
+        0x02, 0x01, 0x05, 0x00, 0xa2, 0x03, 0x02, 0x01, 0x20 };
+    unsigned char out[64];
+    size_t len = 0;
+    assert_int_equal(sigil_pss_params_build(SIGIL_HASH_SHA256, out, sizeof out, &len), SIGIL_OK);
+    assert_int_equal(len, sizeof openssl_sha256);
+    assert_memory_equal(out, openssl_sha256, len);
+
+    assert_int_equal(sigil_pss_params_build(SIGIL_HASH_SHA512, out, sizeof out, &len), SIGIL_OK);
+    assert_int_equal(len, 54);
+    assert_int_equal(out[16], 0x03);   /* id-sha512 in the hash algorithm */
+    assert_int_equal(out[46], 0x03);   /* and in MGF1 */
+    assert_int_equal(out[53], 64);     /* salt = digest length */
+
+    assert_int_equal(sigil_pss_params_build(SIGIL_HASH_SHA384, out, 53, &len),
+                     SIGIL_BUFFER_TOO_SMALL);
+    assert_int_equal(len, 54);
+    assert_int_equal(sigil_pss_params_build(SIGIL_HASH_NONE, out, sizeof out, &len),
+                     SIGIL_INVALID_ARGUMENT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -324,6 +353,7 @@ int main(void)
         cmocka_unit_test(digestinfo_round_trips_for_each_hash),
         cmocka_unit_test(digestinfo_parse_recognises_only_exact_sha2_digestinfos),
         cmocka_unit_test(digestinfo_build_checks_the_digest_length),
+        cmocka_unit_test(pss_params_match_openssls_encoding_and_scale_the_salt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

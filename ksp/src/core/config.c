@@ -35,10 +35,10 @@ static char *dup_n(const char *s, size_t n)
     return d;
 }
 
-enum { K_URL, K_CA, K_PIN, K_CERT, K_KEY, K_USER, K_TIMEOUT, K_COUNT };
+enum { K_URL, K_CA, K_PIN, K_CERT, K_KEY, K_USER, K_TIMEOUT, K_LABEL, K_OTP, K_COUNT };
 static const char *const key_names[K_COUNT] = {
     "server_url", "ca_file", "pinned_sha256", "client_cert", "client_key", "username",
-    "timeout_seconds",
+    "timeout_seconds", "label", "otp_command",
 };
 
 /* Stores one value; returns OK or PARSE_ERROR/NO_MEMORY with err filled. */
@@ -58,6 +58,14 @@ static sigil_status set_value(sigil_config *c, int key, const char *v, size_t n,
     case K_CERT: slot = &c->client_cert; break;
     case K_KEY: slot = &c->client_key; break;
     case K_USER: slot = &c->username; break;
+    case K_OTP: slot = &c->otp_command; break;
+    case K_LABEL:
+        if (n > 32) {
+            fail(err, cap, "line %u: label is longer than 32 bytes (a PKCS#11 token label)", line);
+            return SIGIL_PARSE_ERROR;
+        }
+        slot = &c->label;
+        break;
     case K_PIN:
         if (n != 64) {
             fail(err, cap, "line %u: pinned_sha256 must be 64 hex digits", line);
@@ -71,7 +79,7 @@ static sigil_status set_value(sigil_config *c, int key, const char *v, size_t n,
             }
             c->pinned_sha256[i] = (unsigned char)(hi * 16 + lo);
         }
-        c->has_pin = 1;
+        c->has_pinned = 1;
         return SIGIL_OK;
     case K_TIMEOUT: {
         unsigned t = 0;
@@ -225,5 +233,7 @@ void sigil_config_clear(sigil_config *cfg)
     free(cfg->client_cert);
     free(cfg->client_key);
     free(cfg->username);
+    free(cfg->label);
+    free(cfg->otp_command);
     memset(cfg, 0, sizeof *cfg);
 }

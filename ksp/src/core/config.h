@@ -7,11 +7,17 @@
  *
  *   server_url      = https://sigil.example:8443     (required, https:// only, no trailing '/')
  *   ca_file         = /etc/sigil/ca.pem               (one of ca_file and pinned_sha256 required)
- *   pinned_sha256   = 64 hex digits: SHA-256 of the server certificate's DER
+ *   pinned_sha256   = 64 hex digits: SHA-256 of the server's public key (its DER
+ *                     SubjectPublicKeyInfo), as curl's --pinnedpubkey and HPKP pin it
  *   client_cert     = /etc/sigil/client.pem           (optional; client_key then required)
  *   client_key      = /etc/sigil/client.key
  *   username        = alice                           (required)
  *   timeout_seconds = 30                              (optional, 1..600, default 30)
+ *   label           = Alice at Example                (optional, at most 32 bytes: the PKCS#11
+ *                                                      token label; default "Sigil <username>")
+ *   otp_command     = /usr/local/bin/my-otp           (optional: a command whose first output
+ *                     line is the one-time code, for applications that cannot give it; see
+ *                     docs/pkcs11.md for what that does to sole control)
  *
  * Usage:
  *   sigil_config cfg; char err[160];
@@ -30,11 +36,13 @@ typedef struct sigil_config {
     char *server_url;          /* malloc'd, never NULL after a successful parse */
     char *ca_file;             /* NULL when not given */
     unsigned char pinned_sha256[32];
-    int has_pin;               /* 1 when pinned_sha256 was given */
+    int has_pinned;            /* 1 when pinned_sha256 was given */
     char *client_cert;         /* NULL when not given */
     char *client_key;          /* NULL when not given */
     char *username;            /* never NULL after a successful parse */
     unsigned timeout_seconds;
+    char *label;               /* NULL when not given */
+    char *otp_command;         /* NULL when not given */
 } sigil_config;
 
 /* Parses text[0..len) into *out (which the caller clears with sigil_config_clear). On any error

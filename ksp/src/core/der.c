@@ -223,3 +223,47 @@ sigil_status sigil_digestinfo_parse(const unsigned char *in, size_t in_len, sigi
     }
     return SIGIL_NOT_FOUND;
 }
+
+sigil_status sigil_pss_params_build(sigil_hash hash, unsigned char *out, size_t out_cap,
+                                    size_t *out_len)
+{
+    /* id-mgf1 (1.2.840.113549.1.1.8) */
+    static const unsigned char mgf1[] = { 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
+                                          0x01, 0x01, 0x08 };
+    size_t prefix_len;
+    const unsigned char *prefix = sigil_digestinfo_prefix(hash, &prefix_len);
+    const sigil_hash_info *info = sigil_hash_info_of(hash);
+    if (!prefix || !info || !out_len)
+        return SIGIL_INVALID_ARGUMENT;
+    /* The DigestInfo prefix is 30 len { AlgorithmIdentifier(15 bytes) } 04 len: the hash's
+     * AlgorithmIdentifier (with NULL parameters) is its bytes 2..17. */
+    const unsigned char *alg = prefix + 2;
+    const size_t alg_len = 15;
+    const size_t total = 2 + (2 + alg_len) + (2 + 2 + sizeof mgf1 + alg_len) + (2 + 3);
+    if (!out || out_cap < total) {
+        *out_len = total;
+        return SIGIL_BUFFER_TOO_SMALL;
+    }
+    size_t n = 0;
+    out[n++] = 0x30;
+    out[n++] = (unsigned char)(total - 2);
+    out[n++] = 0xa0;                                    /* [0] hashAlgorithm */
+    out[n++] = (unsigned char)alg_len;
+    memcpy(out + n, alg, alg_len);
+    n += alg_len;
+    out[n++] = 0xa1;                                    /* [1] maskGenAlgorithm */
+    out[n++] = (unsigned char)(2 + sizeof mgf1 + alg_len);
+    out[n++] = 0x30;
+    out[n++] = (unsigned char)(sizeof mgf1 + alg_len);
+    memcpy(out + n, mgf1, sizeof mgf1);
+    n += sizeof mgf1;
+    memcpy(out + n, alg, alg_len);
+    n += alg_len;
+    out[n++] = 0xa2;                                    /* [2] saltLength */
+    out[n++] = 0x03;
+    out[n++] = 0x02;
+    out[n++] = 0x01;
+    out[n++] = (unsigned char)info->digest_len;
+    *out_len = n;
+    return SIGIL_OK;
+}

@@ -45,4 +45,11 @@ sigil_status sigil_digestinfo_build(sigil_hash hash, const unsigned char *digest
 sigil_status sigil_digestinfo_parse(const unsigned char *in, size_t in_len, sigil_hash *hash,
                                     const unsigned char **digest, size_t *digest_len);
 
+/* The DER RSASSA-PSS-params (RFC 4055) that the server accepts for hash: hashAlgorithm = hash,
+ * maskGenAlgorithm = MGF1 with the same hash, saltLength = the digest length, the default trailer
+ * field (omitted). Sent base64 as signAlgoParams. BUFFER_TOO_SMALL with *out_len the needed size
+ * (54 bytes for each SHA-2 hash); INVALID_ARGUMENT for an unknown hash. */
+sigil_status sigil_pss_params_build(sigil_hash hash, unsigned char *out, size_t out_cap,
+                                    size_t *out_len);
+
 #endif
