@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -15,8 +16,16 @@ struct sigil_curl_transport {
     char *base_url;           /* "https://host:port/csc/v2/" */
     char *pin;                /* "sha256//<base64>" or NULL */
     unsigned timeout_ms;
+    unsigned long long busy_us;
     char error[CURL_ERROR_SIZE];
 };
+
+static unsigned long long now_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (unsigned long long)t.tv_sec * 1000000u + (unsigned long long)t.tv_nsec / 1000u;
+}
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 static CURLcode global_result = CURLE_FAILED_INIT;
@@ -133,7 +142,9 @@ static sigil_status post(void *ctx, const char *path, const char *authorization,
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
 
+    unsigned long long started = now_us();
     CURLcode rc = curl_easy_perform(c);
+    ct->busy_us += now_us() - started;
     /* Nothing of this request may stay referenced by the handle. */
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
@@ -257,6 +268,11 @@ void sigil_curl_transport_bind(sigil_curl_transport *ct, sigil_transport *t)
     t->post = post;
     t->ctx = ct;
     t->timeout_ms = ct->timeout_ms;
+}
+
+unsigned long long sigil_curl_transport_busy_us(const sigil_curl_transport *ct)
+{
+    return ct->busy_us;
 }
 
 const char *sigil_curl_transport_last_error(const sigil_curl_transport *ct)

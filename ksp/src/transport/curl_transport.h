@@ -38,6 +38,10 @@ void sigil_curl_transport_bind(sigil_curl_transport *ct, sigil_transport *t);
  * not OK", "Failed to connect to ..."), "" otherwise. Borrowed until the next post. */
 const char *sigil_curl_transport_last_error(const sigil_curl_transport *ct);
 
+/* Microseconds spent in posts since the transport was made (connect, send, the server's work,
+ * receive): what a caller subtracts from its own time to see its own overhead. */
+unsigned long long sigil_curl_transport_busy_us(const sigil_curl_transport *ct);
+
 /* Closes the connection and frees the transport. NULL is ignored. */
 void sigil_curl_transport_free(sigil_curl_transport *ct);
 
