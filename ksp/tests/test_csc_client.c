@@ -15,6 +15,10 @@
 
 #include "csc_client.h"
 
+#ifdef _WIN32
+#define malloc_usable_size _msize   /* the size of a block from the C runtime's malloc */
+#endif
+
 #define PASSWORD "pw-Secret-1"
 #define BASIC "Basic YWxpY2U6cHctU2VjcmV0LTE=" /* alice:pw-Secret-1 */
 #define PIN "pin-24680"

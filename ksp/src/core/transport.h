@@ -26,6 +26,13 @@ typedef struct sigil_buffer {
 /* Zeroes and frees b->data and resets *b to empty. b may be NULL; an empty buffer is ignored. */
 void sigil_buffer_free(sigil_buffer *b);
 
+/* Appends data[0..n) to *b, whose allocation holds *cap bytes (0 for an empty buffer): how the
+ * transports collect an answer. Grows by doubling and zeroes every block it leaves behind (answers
+ * carry tokens and SADs). LIMIT_EXCEEDED when the total would pass max_len, NO_MEMORY; on error
+ * *b is unchanged. */
+sigil_status sigil_buffer_append(sigil_buffer *b, size_t *cap, const void *data, size_t n,
+                                 size_t max_len);
+
 typedef struct sigil_transport {
     /* Sends POST <base URL>/csc/v2/<path> with Content-Type: application/json.
      *   path           the method, "auth/login", "credentials/info", ... (never NULL);

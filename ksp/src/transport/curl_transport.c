@@ -38,43 +38,19 @@ static void fail(char *err, size_t cap, const char *what)
         snprintf(err, cap, "libcurl: %s", what);
 }
 
-/* The answer being received: grown by doubling, every old block zeroed (answers carry tokens). */
+/* The answer being received. */
 typedef struct answer {
     sigil_buffer buf;
     size_t cap;
-    int too_large;
-    int no_memory;
+    sigil_status error;
 } answer;
 
 static size_t on_data(char *data, size_t size, size_t nmemb, void *user)
 {
     answer *a = user;
     size_t n = size * nmemb;
-    if (n > SIGIL_JSON_MAX_DOCUMENT - a->buf.len) {
-        a->too_large = 1;
-        return 0; /* makes curl stop with CURLE_WRITE_ERROR */
-    }
-    if (a->buf.len + n > a->cap) {
-        size_t cap = a->cap == 0 ? 4096 : a->cap;
-        while (cap < a->buf.len + n)
-            cap *= 2;
-        unsigned char *grown = malloc(cap);
-        if (grown == NULL) {
-            a->no_memory = 1;
-            return 0;
-        }
-        if (a->buf.len > 0)
-            memcpy(grown, a->buf.data, a->buf.len);
-        if (a->buf.data != NULL) {
-            sigil_secure_zero(a->buf.data, a->cap);
-            free(a->buf.data);
-        }
-        a->buf.data = grown;
-        a->cap = cap;
-    }
-    memcpy(a->buf.data + a->buf.len, data, n);
-    a->buf.len += n;
-    return n;
+    a->error = sigil_buffer_append(&a->buf, &a->cap, data, n, SIGIL_JSON_MAX_DOCUMENT);
+    return a->error == SIGIL_OK ? n : 0; /* 0 makes curl stop with CURLE_WRITE_ERROR */
 }
 
 /* curl_slist_append copies the string: zero every copy before the list is freed. */
@@ -156,11 +132,11 @@ static sigil_status post(void *ctx, const char *path, const char *authorization,
         *response = a.buf;
         memset(&a, 0, sizeof a);
         st = SIGIL_OK;
-    } else if (a.too_large) {
+    } else if (a.error == SIGIL_LIMIT_EXCEEDED) {
         snprintf(ct->error, sizeof ct->error, "the answer exceeds %u bytes",
                  (unsigned)SIGIL_JSON_MAX_DOCUMENT);
         st = SIGIL_LIMIT_EXCEEDED;
-    } else if (a.no_memory || rc == CURLE_OUT_OF_MEMORY) {
+    } else if (a.error == SIGIL_NO_MEMORY || rc == CURLE_OUT_OF_MEMORY) {
         st = SIGIL_NO_MEMORY;
     } else {
         if (ct->error[0] == '\0')

@@ -1,0 +1,369 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <windows.h>
+#include <bcrypt.h>
+#include <wincrypt.h>
+#include <winhttp.h>
+
+#include "json.h"
+#include "secure.h"
+#include "winhttp_transport.h"
+
+struct sigil_winhttp_transport {
+    HINTERNET session;
+    HINTERNET connection;
+    wchar_t *base_path;        /* "/prefix/csc/v2/" */
+    PCCERT_CONTEXT ca;         /* from ca_file, or NULL */
+    unsigned char pin[32];
+    int has_pin;
+    unsigned timeout_ms;
+    /* Set by the SENDING_REQUEST callback of the request in flight. */
+    int trust_checked;
+    int trust_ok;
+    char error[256];
+};
+
+static void fail(char *err, size_t cap, const char *what)
+{
+    if (err != NULL && cap > 0)
+        snprintf(err, cap, "WinHTTP: %s", what);
+}
+
+static wchar_t *widen(const char *s)
+{
+    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
+    if (n <= 0)
+        return NULL;
+    wchar_t *w = malloc((size_t)n * sizeof *w);
+    if (w != NULL && MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n) != n) {
+        free(w);
+        w = NULL;
+    }
+    return w;
+}
+
+/* SHA-256 of the certificate's DER SubjectPublicKeyInfo. */
+static int spki_sha256(PCCERT_CONTEXT cert, unsigned char out[32])
+{
+    DWORD len = 0;
+    if (!CryptEncodeObject(X509_ASN_ENCODING, X509_PUBLIC_KEY_INFO,
+                           &cert->pCertInfo->SubjectPublicKeyInfo, NULL, &len))
+        return 0;
+    BYTE *der = malloc(len);
+    int ok = 0;
+    BCRYPT_ALG_HANDLE alg = NULL;
+    BCRYPT_HASH_HANDLE hash = NULL;
+    if (der != NULL
+        && CryptEncodeObject(X509_ASN_ENCODING, X509_PUBLIC_KEY_INFO,
+                             &cert->pCertInfo->SubjectPublicKeyInfo, der, &len)
+        && BCRYPT_SUCCESS(BCryptOpenAlgorithmProvider(&alg, BCRYPT_SHA256_ALGORITHM, NULL, 0))
+        && BCRYPT_SUCCESS(BCryptCreateHash(alg, &hash, NULL, 0, NULL, 0, 0))
+        && BCRYPT_SUCCESS(BCryptHashData(hash, der, len, 0))
+        && BCRYPT_SUCCESS(BCryptFinishHash(hash, out, 32, 0)))
+        ok = 1;
+    if (hash != NULL)
+        BCryptDestroyHash(hash);
+    if (alg != NULL)
+        BCryptCloseAlgorithmProvider(alg, 0);
+    free(der);
+    return ok;
+}
+
+/* The trust decision for the server certificate of the request in flight. */
+static int trusted(sigil_winhttp_transport *wt, PCCERT_CONTEXT cert)
+{
+    if (wt->has_pin) {
+        unsigned char h[32];
+        if (!spki_sha256(cert, h) || memcmp(h, wt->pin, sizeof h) != 0) {
+            snprintf(wt->error, sizeof wt->error,
+                     "the server's public key does not match pinned_sha256");
+            return 0;
+        }
+    }
+    if (wt->ca != NULL) {
+        if (!CertCompareCertificateName(X509_ASN_ENCODING, &cert->pCertInfo->Issuer,
+                                        &wt->ca->pCertInfo->Subject)
+            || !CryptVerifyCertificateSignatureEx(0, X509_ASN_ENCODING,
+                                                  CRYPT_VERIFY_CERT_SIGN_SUBJECT_CERT,
+                                                  (void *)cert,
+                                                  CRYPT_VERIFY_CERT_SIGN_ISSUER_CERT,
+                                                  (void *)wt->ca, 0, NULL)) {
+            snprintf(wt->error, sizeof wt->error,
+                     "the server certificate is not issued by the CA of ca_file");
+            return 0;
+        }
+        if (CertVerifyTimeValidity(NULL, cert->pCertInfo) != 0
+            || CertVerifyTimeValidity(NULL, wt->ca->pCertInfo) != 0) {
+            snprintf(wt->error, sizeof wt->error,
+                     "the server certificate or its CA is expired or not yet valid");
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void CALLBACK on_status(HINTERNET request, DWORD_PTR context, DWORD status, LPVOID info,
+                               DWORD info_len)
+{
+    (void)info;
+    (void)info_len;
+    sigil_winhttp_transport *wt = (sigil_winhttp_transport *)context;
+    if (wt == NULL || status != WINHTTP_CALLBACK_STATUS_SENDING_REQUEST)
+        return;
+    PCCERT_CONTEXT cert = NULL;
+    DWORD size = sizeof cert;
+    wt->trust_checked = 1;
+    wt->trust_ok = WinHttpQueryOption(request, WINHTTP_OPTION_SERVER_CERT_CONTEXT, &cert, &size)
+                   && cert != NULL && trusted(wt, cert);
+    if (cert != NULL)
+        CertFreeCertificateContext(cert);
+    /* Closing the request handle here cancels it before the first byte is sent. */
+    if (!wt->trust_ok)
+        WinHttpCloseHandle(request);
+}
+
+static sigil_status post(void *ctx, const char *path, const char *authorization,
+                         const unsigned char *body, size_t body_len, unsigned timeout_ms,
+                         int *http_status, sigil_buffer *response)
+{
+    sigil_winhttp_transport *wt = ctx;
+    if (wt == NULL || path == NULL || (body == NULL && body_len > 0) || http_status == NULL
+        || response == NULL || body_len > 0xffffffffu)
+        return SIGIL_INVALID_ARGUMENT;
+    *http_status = 0;
+    memset(response, 0, sizeof *response);
+    wt->error[0] = '\0';
+    wt->trust_checked = wt->trust_ok = 0;
+
+    wchar_t *wpath_tail = widen(path);
+    if (wpath_tail == NULL)
+        return SIGIL_INVALID_ARGUMENT;
+    size_t plen = wcslen(wt->base_path) + wcslen(wpath_tail) + 1;
+    wchar_t *wpath = malloc(plen * sizeof *wpath);
+    if (wpath == NULL) {
+        free(wpath_tail);
+        return SIGIL_NO_MEMORY;
+    }
+    swprintf(wpath, plen, L"%ls%ls", wt->base_path, wpath_tail);
+    free(wpath_tail);
+
+    /* The headers, with the Authorization value (a secret) zeroed after use. */
+    size_t alen = authorization != NULL ? strlen(authorization) : 0;
+    size_t hcap = 128 + alen;
+    char *headers = malloc(hcap);
+    wchar_t *wheaders = NULL;
+    if (headers != NULL) {
+        snprintf(headers, hcap, "Content-Type: application/json\r\nAccept: application/json\r\n%s%s%s",
+                 authorization != NULL ? "Authorization: " : "",
+                 authorization != NULL ? authorization : "", authorization != NULL ? "\r\n" : "");
+        wheaders = widen(headers);
+        sigil_secure_zero(headers, hcap);
+        free(headers);
+    }
+    if (wheaders == NULL) {
+        free(wpath);
+        return SIGIL_NO_MEMORY;
+    }
+
+    sigil_status st = SIGIL_NETWORK;
+    sigil_buffer answer = {0};
+    size_t cap = 0;
+    HINTERNET req = WinHttpOpenRequest(wt->connection, L"POST", wpath, NULL, WINHTTP_NO_REFERER,
+                                       WINHTTP_DEFAULT_ACCEPT_TYPES, WINHTTP_FLAG_SECURE);
+    int req_open = req != NULL;
+    if (req == NULL)
+        goto done;
+    unsigned t = timeout_ms != 0 ? timeout_ms : wt->timeout_ms;
+    WinHttpSetTimeouts(req, (int)t, (int)t, (int)t, (int)t);
+    DWORD no_redirects = WINHTTP_DISABLE_REDIRECTS;
+    WinHttpSetOption(req, WINHTTP_OPTION_DISABLE_FEATURE, &no_redirects, sizeof no_redirects);
+    /* Our own checks replace the system's chain check when the trust is a CA file or a pin; the
+     * host name stays WinHTTP's to check, except with a pin alone (the key is the identity). */
+    DWORD flags = SECURITY_FLAG_IGNORE_UNKNOWN_CA;
+    if (wt->ca == NULL)
+        flags |= SECURITY_FLAG_IGNORE_CERT_CN_INVALID | SECURITY_FLAG_IGNORE_CERT_DATE_INVALID
+                 | SECURITY_FLAG_IGNORE_CERT_WRONG_USAGE;
+    WinHttpSetOption(req, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof flags);
+    DWORD_PTR context = (DWORD_PTR)wt;
+    WinHttpSetOption(req, WINHTTP_OPTION_CONTEXT_VALUE, &context, sizeof context);
+    WinHttpSetStatusCallback(req, on_status, WINHTTP_CALLBACK_FLAG_SEND_REQUEST, 0);
+
+    BOOL sent = WinHttpSendRequest(req, wheaders, (DWORD)-1L, (LPVOID)body, (DWORD)body_len,
+                                   (DWORD)body_len, 0);
+    if (!wt->trust_checked || !wt->trust_ok) {
+        /* No callback means no check: never accept that. A refused certificate closed req. */
+        if (wt->trust_checked)
+            req_open = 0;
+        if (wt->error[0] == '\0')
+            snprintf(wt->error, sizeof wt->error, "the server certificate could not be checked");
+        goto done;
+    }
+    if (!sent || !WinHttpReceiveResponse(req, NULL)) {
+        snprintf(wt->error, sizeof wt->error, "WinHTTP error %lu", (unsigned long)GetLastError());
+        goto done;
+    }
+    DWORD code = 0, size = sizeof code;
+    if (!WinHttpQueryHeaders(req, WINHTTP_QUERY_STATUS_CODE | WINHTTP_QUERY_FLAG_NUMBER,
+                             WINHTTP_HEADER_NAME_BY_INDEX, &code, &size, WINHTTP_NO_HEADER_INDEX))
+        goto done;
+    for (;;) {
+        unsigned char chunk[8192];
+        DWORD got = 0;
+        if (!WinHttpReadData(req, chunk, sizeof chunk, &got)) {
+            snprintf(wt->error, sizeof wt->error, "WinHTTP error %lu while reading",
+                     (unsigned long)GetLastError());
+            sigil_secure_zero(chunk, sizeof chunk);
+            goto done;
+        }
+        if (got == 0)
+            break;
+        sigil_status a = sigil_buffer_append(&answer, &cap, chunk, got, SIGIL_JSON_MAX_DOCUMENT);
+        sigil_secure_zero(chunk, got);
+        if (a != SIGIL_OK) {
+            st = a;
+            goto done;
+        }
+    }
+    *http_status = (int)code;
+    *response = answer;
+    memset(&answer, 0, sizeof answer);
+    st = SIGIL_OK;
+
+done:
+    if (answer.data != NULL) {
+        sigil_secure_zero(answer.data, cap);
+        free(answer.data);
+    }
+    if (req_open) {
+        WinHttpSetStatusCallback(req, NULL, 0, 0);
+        WinHttpCloseHandle(req);
+    }
+    sigil_secure_zero(wheaders, wcslen(wheaders) * sizeof *wheaders);
+    free(wheaders);
+    free(wpath);
+    return st;
+}
+
+static PCCERT_CONTEXT load_ca(const char *path, char *err, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fail(err, cap, "cannot open ca_file");
+        return NULL;
+    }
+    unsigned char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    BYTE der[65536];
+    DWORD der_len = sizeof der;
+    PCCERT_CONTEXT c = NULL;
+    if (n > 10 && memcmp(buf, "-----BEGIN", 10) == 0) {
+        if (CryptStringToBinaryA((const char *)buf, (DWORD)n, CRYPT_STRING_BASE64HEADER, der,
+                                 &der_len, NULL, NULL))
+            c = CertCreateCertificateContext(X509_ASN_ENCODING, der, der_len);
+    } else if (n > 0) {
+        c = CertCreateCertificateContext(X509_ASN_ENCODING, buf, (DWORD)n);
+    }
+    if (c == NULL)
+        fail(err, cap, "ca_file holds no certificate (PEM or DER)");
+    return c;
+}
+
+sigil_status sigil_winhttp_transport_new(const sigil_config *cfg, sigil_winhttp_transport **out,
+                                         char *err, size_t err_cap)
+{
+    if (err != NULL && err_cap > 0)
+        err[0] = '\0';
+    if (cfg == NULL || out == NULL || cfg->server_url == NULL)
+        return SIGIL_INVALID_ARGUMENT;
+    *out = NULL;
+    if (cfg->client_cert != NULL) {
+        fail(err, err_cap, "client_cert/client_key files are not used on Windows (the client "
+                           "certificate comes from the certificate store)");
+        return SIGIL_UNSUPPORTED;
+    }
+    sigil_winhttp_transport *wt = calloc(1, sizeof *wt);
+    if (wt == NULL)
+        return SIGIL_NO_MEMORY;
+    wt->timeout_ms = cfg->timeout_seconds * 1000u;
+    if (cfg->has_pinned) {
+        memcpy(wt->pin, cfg->pinned_sha256, sizeof wt->pin);
+        wt->has_pin = 1;
+    }
+    if (cfg->ca_file != NULL && (wt->ca = load_ca(cfg->ca_file, err, err_cap)) == NULL) {
+        sigil_winhttp_transport_free(wt);
+        return SIGIL_INVALID_ARGUMENT;
+    }
+
+    wchar_t *url = widen(cfg->server_url);
+    URL_COMPONENTS parts;
+    memset(&parts, 0, sizeof parts);
+    parts.dwStructSize = sizeof parts;
+    wchar_t host[256], path[1024];
+    parts.lpszHostName = host;
+    parts.dwHostNameLength = sizeof host / sizeof host[0];
+    parts.lpszUrlPath = path;
+    parts.dwUrlPathLength = sizeof path / sizeof path[0];
+    if (url == NULL || !WinHttpCrackUrl(url, 0, 0, &parts) || parts.nScheme != INTERNET_SCHEME_HTTPS) {
+        free(url);
+        fail(err, err_cap, "server_url is not an https:// URL WinHTTP can parse");
+        sigil_winhttp_transport_free(wt);
+        return SIGIL_INVALID_ARGUMENT;
+    }
+    free(url);
+    size_t blen = wcslen(path) + sizeof "/csc/v2/";
+    wt->base_path = malloc(blen * sizeof(wchar_t));
+    wt->session = WinHttpOpen(L"sigil-ksp/0.1", WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY,
+                              WINHTTP_NO_PROXY_NAME, WINHTTP_NO_PROXY_BYPASS, 0);
+    if (wt->session == NULL)   /* before Windows 8.1 there is no automatic proxy */
+        wt->session = WinHttpOpen(L"sigil-ksp/0.1", WINHTTP_ACCESS_TYPE_DEFAULT_PROXY,
+                                  WINHTTP_NO_PROXY_NAME, WINHTTP_NO_PROXY_BYPASS, 0);
+    if (wt->base_path == NULL || wt->session == NULL) {
+        fail(err, err_cap, "cannot open a WinHTTP session");
+        sigil_winhttp_transport_free(wt);
+        return SIGIL_NO_MEMORY;
+    }
+    swprintf(wt->base_path, blen, L"%ls/csc/v2/", path);
+    DWORD tls = WINHTTP_FLAG_SECURE_PROTOCOL_TLS1_2;
+#ifdef WINHTTP_FLAG_SECURE_PROTOCOL_TLS1_3
+    tls |= WINHTTP_FLAG_SECURE_PROTOCOL_TLS1_3;
+#endif
+    WinHttpSetOption(wt->session, WINHTTP_OPTION_SECURE_PROTOCOLS, &tls, sizeof tls);
+    wt->connection = WinHttpConnect(wt->session, host, parts.nPort, 0);
+    if (wt->connection == NULL) {
+        fail(err, err_cap, "WinHttpConnect failed");
+        sigil_winhttp_transport_free(wt);
+        return SIGIL_INVALID_ARGUMENT;
+    }
+    *out = wt;
+    return SIGIL_OK;
+}
+
+void sigil_winhttp_transport_bind(sigil_winhttp_transport *wt, sigil_transport *t)
+{
+    memset(t, 0, sizeof *t);
+    t->post = post;
+    t->ctx = wt;
+    t->timeout_ms = wt->timeout_ms;
+}
+
+const char *sigil_winhttp_transport_last_error(const sigil_winhttp_transport *wt)
+{
+    return wt->error;
+}
+
+void sigil_winhttp_transport_free(sigil_winhttp_transport *wt)
+{
+    if (wt == NULL)
+        return;
+    if (wt->connection != NULL)
+        WinHttpCloseHandle(wt->connection);
+    if (wt->session != NULL)
+        WinHttpCloseHandle(wt->session);
+    if (wt->ca != NULL)
+        CertFreeCertificateContext(wt->ca);
+    free(wt->base_path);
+    free(wt);
+}

@@ -1,0 +1,37 @@
+/* The WinHTTP transport (Windows): HTTPS POSTs to the Sigil server as the configuration says.
+ *
+ * TLS trust, checked before anything is sent (in WinHTTP's SENDING_REQUEST callback, after the
+ * handshake and before the first byte of the request):
+ *   - ca_file: the server certificate must be issued by that CA certificate (signature and
+ *     validity checked here; host name checked by WinHTTP); the system's roots are not needed;
+ *   - pinned_sha256: the SHA-256 of the server certificate's SubjectPublicKeyInfo must match
+ *     (alone, it is the only check, as with the libcurl transport);
+ *   - neither: not allowed by the configuration parser.
+ * Client certificates come from the Windows certificate store (issue 6), so client_cert/client_key
+ * files are refused here with UNSUPPORTED.
+ *
+ *   sigil_winhttp_transport *wt; char err[256];
+ *   if (sigil_winhttp_transport_new(&cfg, &wt, err, sizeof err) != SIGIL_OK) log(err);
+ *   sigil_transport t; sigil_winhttp_transport_bind(wt, &t);
+ *   ... sigil_winhttp_transport_free(wt);
+ *
+ * One post at a time per transport. */
+#ifndef SIGIL_WINHTTP_TRANSPORT_H
+#define SIGIL_WINHTTP_TRANSPORT_H
+
+#include <stddef.h>
+#include "config.h"
+#include "status.h"
+#include "transport.h"
+
+typedef struct sigil_winhttp_transport sigil_winhttp_transport;
+
+sigil_status sigil_winhttp_transport_new(const sigil_config *cfg, sigil_winhttp_transport **out,
+                                         char *err, size_t err_cap);
+void sigil_winhttp_transport_bind(sigil_winhttp_transport *wt, sigil_transport *t);
+/* Why the last post returned NETWORK ("the server certificate does not match the pin", "WinHTTP
+ * error 12029 ..."), "" otherwise. Borrowed until the next post. */
+const char *sigil_winhttp_transport_last_error(const sigil_winhttp_transport *wt);
+void sigil_winhttp_transport_free(sigil_winhttp_transport *wt);
+
+#endif
