@@ -2,6 +2,7 @@
 # The PKCS#11 module against the real Sigil server, through the applications people use.
 #
 #   run.sh <server distribution> <libsigil-pkcs11.so> <p11_e2e harness> [mingw gcc]
+#   SIGIL_E2E_HARNESS_ONLY=1 run.sh ...    only the harness (for the sanitizer build)
 #
 # Starts the server distribution (embedded defaults, its own data directory, loopback, a free
 # port), enrolls a user with sigil-admin (password, TOTP, an RSA-2048 and an EC P-256 credential
@@ -10,6 +11,7 @@
 #     multi-part signing, wrong OTP, bad handles, the C_Sign latency line);
 #   - OpenSC's pkcs11-tool: --list-objects, --sign with every mechanism, each signature verified
 #     with openssl against the certificate; a wrong OTP refused with CKR_PIN_INCORRECT;
+#   - GnuTLS's p11tool and NSS (modutil, certutil) loading it and listing the token;
 #   - OpenSSL through libengine-pkcs11-openssl with pkcs11: URIs;
 #   - osslsigncode signing a small Windows executable built with mingw, verified against the CA.
 # One-time codes come from oathtool with the enrolled seed. The server's TOTP runs with 10 s steps
@@ -19,8 +21,8 @@
 set -uo pipefail
 
 dist=${1:?server distribution}; module=${2:?module}; harness=${3:?harness}; mingw=${4:-}
-for tool in pkcs11-tool openssl oathtool osslsigncode xxd python3; do
-  command -v "$tool" >/dev/null || { echo "e2e: $tool is missing (apt-get install opensc openssl oathtool osslsigncode xxd python3)" >&2; exit 1; }
+for tool in pkcs11-tool openssl oathtool osslsigncode xxd python3 p11tool modutil certutil; do
+  command -v "$tool" >/dev/null || { echo "e2e: $tool is missing (apt-get install opensc openssl oathtool osslsigncode xxd python3 gnutls-bin libnss3-tools)" >&2; exit 1; }
 done
 engine=$(ls /usr/lib/*/engines-3/pkcs11.so /usr/lib/engines-3/pkcs11.so 2>/dev/null | head -n 1)
 [ -n "$engine" ] || { echo "e2e: the OpenSSL pkcs11 engine is missing (apt-get install libengine-pkcs11-openssl)" >&2; exit 1; }
@@ -116,6 +118,12 @@ grep 'C_Sign timing' "$work/harness.err" | awk '
   { n++; all += $4; srv += $8; own = $4 - $8; mod += own; if (own > max) max = own }
   END { if (n) printf "e2e: latency: %d C_Sign calls, %.2f ms each on average, %.2f ms of it in the HTTPS exchanges; client side beyond the server: %.3f ms average, %.3f ms at most (target <= 2 ms)\n", n, all / n, srv / n, mod / n, max }'
 
+if [ -n "${SIGIL_E2E_HARNESS_ONLY:-}" ]; then
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+  exit
+fi
+
 # ---- pkcs11-tool ----
 echo "e2e: pkcs11-tool"
 export SIGIL_PKCS11_CONFIG="$work/interactive.conf"
@@ -193,6 +201,30 @@ if ! p11 --login --pin "not-the-password" --list-objects >"$work/wrongpw.log" 2>
   pass "a wrong password at C_Login is CKR_PIN_INCORRECT"
 else
   fail "wrong password" "$work/wrongpw.log"
+fi
+
+# ---- GnuTLS (p11tool) and NSS (modutil, certutil): they load the module and see the token ----
+echo "e2e: p11tool and NSS"
+if p11tool --provider "$module" --list-tokens >"$work/p11tool.log" 2>&1 \
+   && grep -q 'Label: Alice e2e' "$work/p11tool.log" \
+   && GNUTLS_PIN="$password" p11tool --provider "$module" --login --list-all-certs \
+        "pkcs11:token=Alice%20e2e" >>"$work/p11tool.log" 2>&1 \
+   && grep -q 'object=alice-rsa' "$work/p11tool.log" && grep -q 'object=alice-ec' "$work/p11tool.log"; then
+  pass "p11tool --list-tokens and --login --list-all-certs show the token and both certificates"
+else
+  fail "p11tool" "$work/p11tool.log"
+fi
+mkdir -p "$work/nssdb"
+printf '%s\n' "$password" >"$work/nss.pw"
+if certutil -N -d "sql:$work/nssdb" --empty-password >"$work/nss.log" 2>&1 \
+   && modutil -dbdir "sql:$work/nssdb" -add Sigil -libfile "$module" -force >>"$work/nss.log" 2>&1 \
+   && modutil -dbdir "sql:$work/nssdb" -list Sigil >>"$work/nss.log" 2>&1 \
+   && grep -q 'Alice e2e' "$work/nss.log" \
+   && certutil -d "sql:$work/nssdb" -L -h "Alice e2e" -f "$work/nss.pw" >>"$work/nss.log" 2>&1 \
+   && grep -q 'Alice e2e:alice-rsa' "$work/nss.log" && grep -q 'Alice e2e:alice-ec' "$work/nss.log"; then
+  pass "NSS: modutil -add loads the module, certutil -L -h lists the token's certificates"
+else
+  fail "NSS modutil/certutil" "$work/nss.log"
 fi
 
 # ---- OpenSSL with the pkcs11 engine (the key's code comes from otp_command) ----
