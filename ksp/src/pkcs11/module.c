@@ -148,12 +148,25 @@ static CK_RV load_slots(void)
     return CKR_OK;
 }
 
-static void forget_login(p11_slot *slot)
+void p11_forget_login(p11_slot *slot)
 {
     p11_objects_clear(slot);
     p11_free_secret(slot->pin);
     slot->pin = NULL;
     slot->logged_in = 0;
+}
+
+/* Ends the login: objects and PIN forgotten, and the server's token revoked so that it stops
+ * working at once (a failure only leaves it to expire). */
+static void end_login(p11_slot *slot)
+{
+    p11_forget_login(slot);
+    if (sigil_csc_logged_in(slot->csc)) {
+        sigil_status st = sigil_csc_revoke(slot->csc);
+        if (st != SIGIL_OK && st != SIGIL_SESSION_EXPIRED)
+            p11_debug("auth/revoke failed (%s); the token expires by itself",
+                      sigil_status_name(st));
+    }
 }
 
 static void free_session(p11_session *s)
@@ -199,9 +212,8 @@ static void module_free(void)
         close_sessions(NULL);
     for (size_t i = 0; i < p11.slot_count; i++) {
         p11_slot *slot = &p11.slots[i];
-        forget_login(slot);
-        if (slot->csc != NULL && sigil_csc_logged_in(slot->csc))
-            (void)sigil_csc_revoke(slot->csc);
+        if (slot->csc != NULL)
+            end_login(slot);
         sigil_csc_session_free(slot->csc);
         sigil_curl_transport_free(slot->transport);
         sigil_config_clear(&slot->cfg);
@@ -499,7 +511,7 @@ CK_RV C_CloseSession(CK_SESSION_HANDLE hSession)
         /* The login state belongs to the application's sessions with the token: it ends with
          * the last one. */
         if (--slot->session_count == 0 && slot->logged_in)
-            forget_login(slot);
+            end_login(slot);
     }
     p11_unlock();
     return rv;
@@ -513,7 +525,7 @@ CK_RV C_CloseAllSessions(CK_SLOT_ID slotID)
     if (rv == CKR_OK) {
         close_sessions(slot);
         if (slot->logged_in)
-            forget_login(slot);
+            end_login(slot);
     }
     p11_unlock();
     return rv;
@@ -637,6 +649,9 @@ CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR
     if (userType == CKU_SO) {
         rv = CKR_USER_TYPE_INVALID; /* nothing to administer here: sigil-admin does that */
     } else if (userType == CKU_USER) {
+        /* A server token that ended (expired, revoked) ends the login too: log in anew. */
+        if (slot->logged_in && !sigil_csc_logged_in(slot->csc))
+            p11_forget_login(slot);
         if (slot->logged_in) {
             rv = CKR_USER_ALREADY_LOGGED_IN;
         } else if (pPin == NULL || ulPinLen == 0) {
@@ -695,12 +710,7 @@ CK_RV C_Logout(CK_SESSION_HANDLE hSession)
         if (!slot->logged_in) {
             rv = CKR_USER_NOT_LOGGED_IN;
         } else {
-            forget_login(slot);
-            /* End the server's session too, so the token stops working at once. */
-            sigil_status st = sigil_csc_revoke(slot->csc);
-            if (st != SIGIL_OK && st != SIGIL_SESSION_EXPIRED)
-                p11_debug("auth/revoke failed (%s); the token expires by itself",
-                          sigil_status_name(st));
+            end_login(slot);
         }
     }
     p11_unlock();

@@ -133,6 +133,9 @@ void p11_objects_clear(p11_slot *slot);
 int p11_object_matches(const p11_object *o, const CK_ATTRIBUTE *tmpl, CK_ULONG count);
 CK_RV p11_object_get_attributes(const p11_object *o, CK_ATTRIBUTE *tmpl, CK_ULONG count);
 
+/* module.c: forgets the slot's login (objects, PIN) without telling the server. */
+void p11_forget_login(p11_slot *slot);
+
 /* sign.c: ends a session's signature operation, zeroing its secrets. */
 void p11_sign_op_end(p11_sign_op *op);
 /* otp_command.c: runs the configured command and returns the first line of its output (digits

@@ -270,8 +270,10 @@ static CK_RV finish(p11_session *s, CK_BYTE_PTR pSignature, CK_ULONG_PTR pulSign
         p11_debug("C_Sign timing: %.3f ms in all, %.3f ms in the two HTTPS exchanges, %.3f ms in "
                   "the module", total, server, total - server);
     }
-    if (rv == CKR_USER_NOT_LOGGED_IN && !sigil_csc_logged_in(s->slot->csc))
+    if (rv == CKR_USER_NOT_LOGGED_IN && !sigil_csc_logged_in(s->slot->csc)) {
         p11_error("the server ended the session (expired or revoked): log in again");
+        p11_forget_login(s->slot);
+    }
     sigil_secure_zero(digest_buf, sizeof digest_buf);
     p11_sign_op_end(op);
     return rv;
