@@ -74,6 +74,7 @@ sigil_status sigil_handles_add(sigil_handles *t, void *object, uint64_t *handle)
         uint64_t h;
         if ((st = sigil_random_bytes(&h, sizeof h)) != SIGIL_OK)
             goto out;
+        h &= (uint64_t)UINTPTR_MAX;  /* as wide as a pointer: CNG handles are ULONG_PTR */
         if (h == 0)
             continue;                /* 0 is CK_INVALID_HANDLE and "no handle" for CNG */
         size_t i = find(t, h);

@@ -1,8 +1,9 @@
 /* Opaque handles for objects handed to applications (CNG NCRYPT_PROV_HANDLE/NCRYPT_KEY_HANDLE,
  * PKCS#11 CK_SESSION_HANDLE/CK_OBJECT_HANDLE).
  *
- * A handle is a random non-zero 64-bit value from the operating system's CSPRNG, never a cast
- * pointer: a stale or forged handle from an application finds nothing instead of freed memory,
+ * A handle is a random non-zero value from the operating system's CSPRNG, as wide as a pointer
+ * (64 bits on 64-bit platforms, 32 on 32-bit Windows, where NCRYPT_KEY_HANDLE is a ULONG_PTR),
+ * never a cast pointer: a stale or forged handle from an application finds nothing instead of freed memory,
  * and a handle reveals nothing about the address space. The table is guarded by one mutex; every
  * function is thread-safe.
  *
