@@ -6,11 +6,38 @@
 
 #include "ncrypt_provider.h"
 
+#include "algorithms.h"
 #include "config.h"
+#include "csc_client.h"
 #include "status.h"
+#include "winhttp_transport.h"
 
 #define KSP_PROVIDER_NAME L"Sigil Key Storage Provider"
 #define KSP_VERSION 0x00000100u /* 0.1 as the Version property's major.minor in the high/low words */
+
+/* The documented Sigil properties: the account password (SetProviderProperty, before OpenKey,
+ * for callers that cannot show the dialog) and the one-time code for the next signature
+ * (SetKeyProperty). Both are NUL-terminated UTF-16 strings, zeroed after use. */
+#define KSP_PASSWORD_PROPERTY L"Sigil Password"
+#define KSP_OTP_PROPERTY L"Sigil One-Time Code"
+
+typedef struct ksp_provider {
+    sigil_config cfg;
+    sigil_winhttp_transport *transport;
+    sigil_csc_session *csc;
+    char *password;            /* from KSP_PASSWORD_PROPERTY; zeroed when replaced or freed */
+} ksp_provider;
+
+/* Every bridge function runs under one lock (network calls included), as the PKCS#11 module
+ * does: no handle can be freed while another thread uses it. */
+void ksp_enter(void);
+void ksp_leave(void);
+/* The provider of a handle (NTE_INVALID_HANDLE for unknown or freed ones). */
+SECURITY_STATUS ksp_provider_get(NCRYPT_PROV_HANDLE h, ksp_provider **out);
+/* Zeroes and frees a NUL-terminated secret; NULL is ignored. */
+void ksp_free_secret(char *s);
+/* A UTF-16 property value (cb bytes, NUL-terminated or not) as a malloc'd UTF-8 string. */
+SECURITY_STATUS ksp_utf8_from_property(const BYTE *in, DWORD cb, char **out);
 
 /* The one status -> SECURITY_STATUS table (ksp_status.c). */
 SECURITY_STATUS ksp_status(sigil_status st);
@@ -30,13 +57,38 @@ SECURITY_STATUS ksp_free_buffer(PVOID buffer);
 SECURITY_STATUS ksp_is_alg_supported(NCRYPT_PROV_HANDLE provider, LPCWSTR alg, DWORD flags);
 SECURITY_STATUS ksp_enum_algorithms(NCRYPT_PROV_HANDLE provider, DWORD operations, DWORD *count,
                                     NCryptAlgorithmName **list, DWORD flags);
+SECURITY_STATUS ksp_set_provider_property(NCRYPT_PROV_HANDLE provider, LPCWSTR property,
+                                          PBYTE in, DWORD len, DWORD flags);
+/* ksp_keys.c: the key-level entry points. */
+SECURITY_STATUS ksp_open_key(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE *key, LPCWSTR name,
+                             DWORD legacy_spec, DWORD flags);
+SECURITY_STATUS ksp_free_key(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE key);
+SECURITY_STATUS ksp_get_key_property(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE key,
+                                     LPCWSTR property, PBYTE out, DWORD cap, DWORD *result,
+                                     DWORD flags);
+SECURITY_STATUS ksp_set_key_property(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE key,
+                                     LPCWSTR property, PBYTE in, DWORD len, DWORD flags);
+SECURITY_STATUS ksp_sign_hash(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE key, VOID *padding,
+                              PBYTE hash, DWORD hash_len, PBYTE sig, DWORD sig_cap,
+                              DWORD *result, DWORD flags);
+SECURITY_STATUS ksp_enum_keys(NCRYPT_PROV_HANDLE provider, LPCWSTR scope, NCryptKeyName **name,
+                              PVOID *state, DWORD flags);
+SECURITY_STATUS ksp_export_key(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE key,
+                               NCRYPT_KEY_HANDLE export_key, LPCWSTR type, PBYTE out, DWORD cap,
+                               DWORD *result, DWORD flags);
+/* Frees the key handle table when the DLL is unloaded (not at process exit). */
+void ksp_keys_unload(void);
+/* Logs the provider's session in with the password property when it has no token: OK, or
+ * NTE_SILENT_CONTEXT when no password is at hand (the dialog comes with issue 6). */
+SECURITY_STATUS ksp_ensure_login(ksp_provider *p, DWORD flags);
+/* The two-call protocol for a property value of size bytes. */
+SECURITY_STATUS ksp_put(const void *value, DWORD size, PBYTE out, DWORD cap, DWORD *result);
 /* A zeroed buffer for the router, remembered until FreeBuffer frees it. */
 void *ksp_alloc_buffer(size_t size);
 
 /* The unsupported entry points (ksp_unsupported.c). */
 SECURITY_STATUS WINAPI ksp_CreatePersistedKey(NCRYPT_PROV_HANDLE, NCRYPT_KEY_HANDLE *, LPCWSTR,
                                               LPCWSTR, DWORD, DWORD);
-SECURITY_STATUS WINAPI ksp_SetProviderProperty(NCRYPT_PROV_HANDLE, LPCWSTR, PBYTE, DWORD, DWORD);
 SECURITY_STATUS WINAPI ksp_FinalizeKey(NCRYPT_PROV_HANDLE, NCRYPT_KEY_HANDLE, DWORD);
 SECURITY_STATUS WINAPI ksp_DeleteKey(NCRYPT_PROV_HANDLE, NCRYPT_KEY_HANDLE, DWORD);
 SECURITY_STATUS WINAPI ksp_Encrypt(NCRYPT_PROV_HANDLE, NCRYPT_KEY_HANDLE, PBYTE, DWORD, VOID *,

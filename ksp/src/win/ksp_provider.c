@@ -8,11 +8,46 @@
 #include "ksp.h"
 #include "secure.h"
 
-typedef struct ksp_provider {
-    sigil_config cfg;
-} ksp_provider;
-
 static sigil_handles *providers;
+static SRWLOCK module_lock = SRWLOCK_INIT;
+
+void ksp_enter(void) { AcquireSRWLockExclusive(&module_lock); }
+void ksp_leave(void) { ReleaseSRWLockExclusive(&module_lock); }
+
+void ksp_free_secret(char *s)
+{
+    if (s == NULL)
+        return;
+    sigil_secure_zero(s, strlen(s));
+    free(s);
+}
+
+SECURITY_STATUS ksp_utf8_from_property(const BYTE *in, DWORD cb, char **out)
+{
+    *out = NULL;
+    if (in == NULL || cb % sizeof(wchar_t) != 0)
+        return NTE_INVALID_PARAMETER;
+    int chars = (int)(cb / sizeof(wchar_t));
+    const wchar_t *w = (const wchar_t *)(const void *)in;
+    while (chars > 0 && w[chars - 1] == L'\0')
+        chars--;
+    int n = chars == 0 ? 0 : WideCharToMultiByte(CP_UTF8, WC_ERR_INVALID_CHARS, w, chars, NULL, 0,
+                                                 NULL, NULL);
+    if (chars > 0 && n <= 0)
+        return NTE_INVALID_PARAMETER;
+    char *s = malloc((size_t)n + 1);
+    if (s == NULL)
+        return NTE_NO_MEMORY;
+    if (n > 0)
+        WideCharToMultiByte(CP_UTF8, WC_ERR_INVALID_CHARS, w, chars, s, n, NULL, NULL);
+    s[n] = '\0';
+    if (memchr(s, '\0', (size_t)n) != NULL) {
+        ksp_free_secret(s);
+        return NTE_INVALID_PARAMETER;
+    }
+    *out = s;
+    return ERROR_SUCCESS;
+}
 static SRWLOCK buffers_lock = SRWLOCK_INIT;
 static void **buffers;
 static size_t buffer_count, buffer_cap;
@@ -27,6 +62,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, LPVOID reserved)
     if (reason == DLL_PROCESS_DETACH && reserved == NULL) {
         sigil_handles_free(providers);
         providers = NULL;
+        ksp_keys_unload();
         free(buffers);
         buffers = NULL;
     }
@@ -74,7 +110,7 @@ SECURITY_STATUS ksp_free_buffer(PVOID buffer)
     return ERROR_SUCCESS;
 }
 
-static SECURITY_STATUS provider_get(NCRYPT_PROV_HANDLE h, ksp_provider **out)
+SECURITY_STATUS ksp_provider_get(NCRYPT_PROV_HANDLE h, ksp_provider **out)
 {
     void *p;
     if (sigil_handles_get(providers, (uint64_t)h, &p) != SIGIL_OK)
@@ -96,17 +132,24 @@ SECURITY_STATUS ksp_open_provider(NCRYPT_PROV_HANDLE *out, LPCWSTR name, DWORD f
         return NTE_NO_MEMORY;
     char err[256];
     sigil_status st = ksp_config_from_registry(&p->cfg, err, sizeof err);
+    if (st == SIGIL_OK)
+        st = sigil_winhttp_transport_new(&p->cfg, &p->transport, err, sizeof err);
+    if (st == SIGIL_OK) {
+        sigil_transport t;
+        sigil_winhttp_transport_bind(p->transport, &t);
+        st = sigil_csc_session_new(&t, &p->csc);
+    }
+    uint64_t h;
+    if (st == SIGIL_OK)
+        st = sigil_handles_add(providers, p, &h);
     if (st != SIGIL_OK) {
         OutputDebugStringA("sigil-ksp: ");
         OutputDebugStringA(err);
-        free(p);
-        return st == SIGIL_NO_MEMORY ? NTE_NO_MEMORY : NTE_PROVIDER_DLL_FAIL;
-    }
-    uint64_t h;
-    if ((st = sigil_handles_add(providers, p, &h)) != SIGIL_OK) {
+        sigil_csc_session_free(p->csc);
+        sigil_winhttp_transport_free(p->transport);
         sigil_config_clear(&p->cfg);
         free(p);
-        return ksp_status(st);
+        return st == SIGIL_NO_MEMORY ? NTE_NO_MEMORY : NTE_PROVIDER_DLL_FAIL;
     }
     *out = (NCRYPT_PROV_HANDLE)h;
     return ERROR_SUCCESS;
@@ -119,13 +162,51 @@ SECURITY_STATUS ksp_free_provider(NCRYPT_PROV_HANDLE provider)
     if (sigil_handles_remove(providers, (uint64_t)provider, &p) != SIGIL_OK)
         return NTE_INVALID_HANDLE;
     ksp_provider *prov = p;
+    if (sigil_csc_logged_in(prov->csc))
+        (void)sigil_csc_revoke(prov->csc); /* the token stops working now, not at its expiry */
+    sigil_csc_session_free(prov->csc);
+    sigil_winhttp_transport_free(prov->transport);
+    ksp_free_secret(prov->password);
     sigil_config_clear(&prov->cfg);
     free(prov);
     return ERROR_SUCCESS;
 }
 
-/* The two-call protocol for a property value of size bytes. */
-static SECURITY_STATUS put(const void *value, DWORD size, PBYTE out, DWORD cap, DWORD *result)
+SECURITY_STATUS ksp_set_provider_property(NCRYPT_PROV_HANDLE provider, LPCWSTR property,
+                                          PBYTE in, DWORD len, DWORD flags)
+{
+    ksp_provider *p;
+    SECURITY_STATUS s = ksp_provider_get(provider, &p);
+    if (s != ERROR_SUCCESS)
+        return s;
+    if (property == NULL)
+        return NTE_INVALID_PARAMETER;
+    if (flags & ~(DWORD)(NCRYPT_SILENT_FLAG | NCRYPT_PERSIST_ONLY_FLAG))
+        return NTE_BAD_FLAGS;
+    if (wcscmp(property, KSP_PASSWORD_PROPERTY) != 0)
+        return NTE_NOT_SUPPORTED;
+    char *password;
+    if ((s = ksp_utf8_from_property(in, len, &password)) != ERROR_SUCCESS)
+        return s;
+    ksp_free_secret(p->password);
+    p->password = password[0] != '\0' ? password : NULL;
+    if (p->password == NULL)
+        ksp_free_secret(password);
+    return ERROR_SUCCESS;
+}
+
+SECURITY_STATUS ksp_ensure_login(ksp_provider *p, DWORD flags)
+{
+    (void)flags;
+    if (sigil_csc_logged_in(p->csc))
+        return ERROR_SUCCESS;
+    if (p->password == NULL)
+        return NTE_SILENT_CONTEXT;
+    sigil_status st = sigil_csc_login(p->csc, p->cfg.username, p->password, strlen(p->password));
+    return ksp_status(st);
+}
+
+SECURITY_STATUS ksp_put(const void *value, DWORD size, PBYTE out, DWORD cap, DWORD *result)
 {
     *result = size;
     if (out == NULL)
@@ -140,7 +221,7 @@ SECURITY_STATUS ksp_get_provider_property(NCRYPT_PROV_HANDLE provider, LPCWSTR p
                                           PBYTE out, DWORD cap, DWORD *result, DWORD flags)
 {
     ksp_provider *p;
-    SECURITY_STATUS s = provider_get(provider, &p);
+    SECURITY_STATUS s = ksp_provider_get(provider, &p);
     if (s != ERROR_SUCCESS)
         return s;
     if (property == NULL || result == NULL)
@@ -149,17 +230,17 @@ SECURITY_STATUS ksp_get_provider_property(NCRYPT_PROV_HANDLE provider, LPCWSTR p
         return NTE_BAD_FLAGS;
     if (wcscmp(property, NCRYPT_IMPL_TYPE_PROPERTY) == 0) {
         DWORD v = NCRYPT_IMPL_HARDWARE_FLAG; /* the keys are in the server's HSM or key service */
-        return put(&v, sizeof v, out, cap, result);
+        return ksp_put(&v, sizeof v, out, cap, result);
     }
     if (wcscmp(property, NCRYPT_VERSION_PROPERTY) == 0) {
         DWORD v = KSP_VERSION;
-        return put(&v, sizeof v, out, cap, result);
+        return ksp_put(&v, sizeof v, out, cap, result);
     }
     if (wcscmp(property, NCRYPT_NAME_PROPERTY) == 0)
-        return put(KSP_PROVIDER_NAME, (DWORD)sizeof KSP_PROVIDER_NAME, out, cap, result);
+        return ksp_put(KSP_PROVIDER_NAME, (DWORD)sizeof KSP_PROVIDER_NAME, out, cap, result);
     if (wcscmp(property, NCRYPT_MAX_NAME_LENGTH_PROPERTY) == 0) {
         DWORD v = 255; /* credential ids */
-        return put(&v, sizeof v, out, cap, result);
+        return ksp_put(&v, sizeof v, out, cap, result);
     }
     return NTE_NOT_SUPPORTED;
 }
@@ -167,7 +248,7 @@ SECURITY_STATUS ksp_get_provider_property(NCRYPT_PROV_HANDLE provider, LPCWSTR p
 SECURITY_STATUS ksp_is_alg_supported(NCRYPT_PROV_HANDLE provider, LPCWSTR alg, DWORD flags)
 {
     ksp_provider *p;
-    SECURITY_STATUS s = provider_get(provider, &p);
+    SECURITY_STATUS s = ksp_provider_get(provider, &p);
     if (s != ERROR_SUCCESS)
         return s;
     if (alg == NULL)
@@ -188,7 +269,7 @@ SECURITY_STATUS ksp_enum_algorithms(NCRYPT_PROV_HANDLE provider, DWORD operation
                                     NCryptAlgorithmName **list, DWORD flags)
 {
     ksp_provider *p;
-    SECURITY_STATUS s = provider_get(provider, &p);
+    SECURITY_STATUS s = ksp_provider_get(provider, &p);
     if (s != ERROR_SUCCESS)
         return s;
     if (count == NULL || list == NULL)

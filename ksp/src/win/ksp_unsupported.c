@@ -8,9 +8,6 @@
 SECURITY_STATUS WINAPI ksp_CreatePersistedKey(NCRYPT_PROV_HANDLE p, NCRYPT_KEY_HANDLE *k,
                                               LPCWSTR alg, LPCWSTR name, DWORD spec, DWORD flags)
 { return NTE_NOT_SUPPORTED; }
-SECURITY_STATUS WINAPI ksp_SetProviderProperty(NCRYPT_PROV_HANDLE p, LPCWSTR prop, PBYTE in,
-                                               DWORD len, DWORD flags)
-{ return NTE_NOT_SUPPORTED; }
 SECURITY_STATUS WINAPI ksp_FinalizeKey(NCRYPT_PROV_HANDLE p, NCRYPT_KEY_HANDLE k, DWORD flags)
 { return NTE_NOT_SUPPORTED; }
 SECURITY_STATUS WINAPI ksp_DeleteKey(NCRYPT_PROV_HANDLE p, NCRYPT_KEY_HANDLE k, DWORD flags)
