@@ -78,9 +78,16 @@ SECURITY_STATUS ksp_export_key(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE ke
                                DWORD *result, DWORD flags);
 /* Frees the key handle table when the DLL is unloaded (not at process exit). */
 void ksp_keys_unload(void);
-/* Logs the provider's session in with the password property when it has no token: OK, or
- * NTE_SILENT_CONTEXT when no password is at hand (the dialog comes with issue 6). */
-SECURITY_STATUS ksp_ensure_login(ksp_provider *p, DWORD flags);
+/* Logs the provider's session in when it has no token, with the password property or else the
+ * prompt (owned by parent, naming key_name); NTE_SILENT_CONTEXT when NCRYPT_SILENT_FLAG forbids
+ * the prompt. The prompted password is zeroed once used. */
+SECURITY_STATUS ksp_ensure_login(ksp_provider *p, DWORD flags, HWND parent,
+                                 const wchar_t *key_name);
+/* ksp_dialog.c: the modal prompt for what is missing (password, PIN, one-time code). On OK each
+ * asked value is a malloc'd UTF-8 string (zero and free it); SCARD_W_CANCELLED_BY_USER on cancel,
+ * SCARD_W_WRONG_CHV when a field was left empty. */
+SECURITY_STATUS ksp_prompt(HWND parent, const wchar_t *key_name, int need_password, int need_pin,
+                           int need_otp, char **password, char **pin, char **otp);
 /* The two-call protocol for a property value of size bytes. */
 SECURITY_STATUS ksp_put(const void *value, DWORD size, PBYTE out, DWORD cap, DWORD *result);
 /* A zeroed buffer for the router, remembered until FreeBuffer frees it. */

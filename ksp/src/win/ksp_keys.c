@@ -89,7 +89,7 @@ SECURITY_STATUS ksp_open_key(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE *key
     if ((s = ksp_utf8_from_property((const BYTE *)name, (DWORD)(wcslen(name) * sizeof(wchar_t)),
                                     &id)) != ERROR_SUCCESS)
         return s;
-    if ((s = ksp_ensure_login(p, flags)) != ERROR_SUCCESS) {
+    if ((s = ksp_ensure_login(p, flags, NULL, name)) != ERROR_SUCCESS) {
         free(id);
         return s;
     }
@@ -310,9 +310,32 @@ SECURITY_STATUS ksp_sign_hash(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE key
     if (sig_cap < k->sig_len)
         return NTE_BUFFER_TOO_SMALL;
 
-    if ((k->pin_required && k->pin == NULL) || (k->otp_required && k->otp == NULL))
-        return NTE_SILENT_CONTEXT; /* the PIN/OTP dialog is issue 6's next step */
-    if ((s = ksp_ensure_login(p, flags)) != ERROR_SUCCESS)
+    int need_pin = k->pin_required && k->pin == NULL, need_otp = k->otp_required && k->otp == NULL;
+    if (need_pin || need_otp) {
+        /* Ask for what is missing, in the application's window; the PIN is kept for this key
+         * handle as smart card KSPs keep theirs, the code is for this signature only. */
+        if (flags & NCRYPT_SILENT_FLAG)
+            return NTE_SILENT_CONTEXT;
+        int need_password = !sigil_csc_logged_in(p->csc) && p->password == NULL;
+        char *password = NULL, *pin = NULL, *code = NULL;
+        s = ksp_prompt(k->hwnd, k->wid, need_password, need_pin, need_otp, &password, &pin, &code);
+        if (s != ERROR_SUCCESS)
+            return s;
+        if (need_password) {
+            s = ksp_status(sigil_csc_login(p->csc, p->cfg.username, password, strlen(password)));
+            ksp_free_secret(password);
+            if (s != ERROR_SUCCESS) {
+                ksp_free_secret(pin);
+                ksp_free_secret(code);
+                return s;
+            }
+        }
+        if (need_pin)
+            k->pin = pin;
+        if (need_otp)
+            k->otp = code;
+    }
+    if ((s = ksp_ensure_login(p, flags, k->hwnd, k->wid)) != ERROR_SUCCESS)
         return s;
     const sigil_sign_algo_info *algo = sigil_sign_algo_find(k->key, scheme, h->hash);
     unsigned char params[64];
@@ -329,7 +352,7 @@ SECURITY_STATUS ksp_sign_hash(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE key
     sigil_status st = sigil_csc_authorize(p->csc, k->id, digest, digest_len, 1, h->oid,
                                           k->pin_required ? k->pin : NULL, otp, &sad, &expires);
     if (st == SIGIL_SESSION_EXPIRED && p->password != NULL
-        && ksp_ensure_login(p, flags) == ERROR_SUCCESS) {
+        && ksp_ensure_login(p, flags, k->hwnd, k->wid) == ERROR_SUCCESS) {
         /* The token ended (30 minutes by default) before the code was looked at: once more. */
         st = sigil_csc_authorize(p->csc, k->id, digest, digest_len, 1, h->oid,
                                  k->pin_required ? k->pin : NULL, otp, &sad, &expires);
@@ -382,7 +405,7 @@ SECURITY_STATUS ksp_enum_keys(NCRYPT_PROV_HANDLE provider, LPCWSTR scope, NCrypt
         return NTE_NO_MORE_ITEMS; /* the keys belong to a user, never to the machine */
     enum_state *e = *state;
     if (e == NULL) {
-        if ((s = ksp_ensure_login(p, flags)) != ERROR_SUCCESS)
+        if ((s = ksp_ensure_login(p, flags, NULL, NULL)) != ERROR_SUCCESS)
             return s;
         char **ids = NULL;
         size_t count = 0, bytes = 0;

@@ -195,15 +195,23 @@ SECURITY_STATUS ksp_set_provider_property(NCRYPT_PROV_HANDLE provider, LPCWSTR p
     return ERROR_SUCCESS;
 }
 
-SECURITY_STATUS ksp_ensure_login(ksp_provider *p, DWORD flags)
+SECURITY_STATUS ksp_ensure_login(ksp_provider *p, DWORD flags, HWND parent,
+                                 const wchar_t *key_name)
 {
-    (void)flags;
     if (sigil_csc_logged_in(p->csc))
         return ERROR_SUCCESS;
-    if (p->password == NULL)
+    if (p->password != NULL)
+        return ksp_status(sigil_csc_login(p->csc, p->cfg.username, p->password,
+                                          strlen(p->password)));
+    if (flags & NCRYPT_SILENT_FLAG)
         return NTE_SILENT_CONTEXT;
-    sigil_status st = sigil_csc_login(p->csc, p->cfg.username, p->password, strlen(p->password));
-    return ksp_status(st);
+    char *password = NULL;
+    SECURITY_STATUS s = ksp_prompt(parent, key_name, 1, 0, 0, &password, NULL, NULL);
+    if (s != ERROR_SUCCESS)
+        return s;
+    s = ksp_status(sigil_csc_login(p->csc, p->cfg.username, password, strlen(password)));
+    ksp_free_secret(password);
+    return s;
 }
 
 SECURITY_STATUS ksp_put(const void *value, DWORD size, PBYTE out, DWORD cap, DWORD *result)

@@ -1,0 +1,110 @@
+/* The KSP's prompt, driven by a person's keystrokes (xdotool under Xvfb, see tests/e2e/win_run.sh):
+ * OpenKey without a password shows the password prompt; SignHash without PIN and code shows the
+ * PIN and code prompt, owned by the window the application set; Escape cancels.
+ *
+ *   test_ksp_dialog <server URL> <CA file>      (the typing is done from outside)
+ *
+ * Each prompt's title is "Sigil: sign with alice-rsa". Prints "N passed, N failed". */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "ncrypt_provider.h"
+
+static NCRYPT_KEY_STORAGE_FUNCTION_TABLE *t;
+static char **args;
+
+static void set_config(void)
+{
+    HKEY key;
+    RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Sigil");
+    assert_int_equal(RegCreateKeyExW(HKEY_CURRENT_USER, L"Software\\Sigil", 0, NULL, 0, KEY_WRITE,
+                                     NULL, &key, NULL), ERROR_SUCCESS);
+    wchar_t url[512], ca[512];
+    MultiByteToWideChar(CP_UTF8, 0, args[1], -1, url, 512);
+    MultiByteToWideChar(CP_UTF8, 0, args[2], -1, ca, 512);
+    const wchar_t *values[][2] = { { L"server_url", url }, { L"ca_file", ca },
+                                   { L"username", L"alice" } };
+    for (size_t i = 0; i < 3; i++)
+        assert_int_equal(RegSetValueExW(key, values[i][0], 0, REG_SZ, (const BYTE *)values[i][1],
+                                        (DWORD)((wcslen(values[i][1]) + 1) * sizeof(wchar_t))),
+                         ERROR_SUCCESS);
+    RegCloseKey(key);
+}
+
+static void the_prompts_ask_for_what_is_missing_and_cancel_is_honoured(void **state)
+{
+    (void)state;
+    set_config();
+    NCRYPT_PROV_HANDLE p = 0;
+    NCRYPT_KEY_HANDLE k = 0;
+    assert_int_equal(t->OpenProvider(&p, L"Sigil Key Storage Provider", 0), ERROR_SUCCESS);
+    /* 1: the password prompt (typed: the password, Enter). */
+    assert_int_equal(t->OpenKey(p, &k, L"alice-rsa", 0, 0), ERROR_SUCCESS);
+
+    /* The application's window owns the prompt. */
+    HWND app = CreateWindowExW(0, L"STATIC", L"Sigil test application", WS_OVERLAPPEDWINDOW,
+                               0, 0, 300, 200, NULL, NULL, GetModuleHandleW(NULL), NULL);
+    assert_non_null(app);
+    assert_int_equal(t->SetKeyProperty(p, k, NCRYPT_WINDOW_HANDLE_PROPERTY, (PBYTE)&app,
+                                       sizeof app, 0), ERROR_SUCCESS);
+    BYTE hash[32], sig[512];
+    memset(hash, 0x5a, sizeof hash);
+    BCRYPT_PKCS1_PADDING_INFO pkcs1 = { BCRYPT_SHA256_ALGORITHM };
+    DWORD len = 0;
+    /* 2: the PIN and code prompt (typed: PIN, Tab, code, Enter). */
+    assert_int_equal(t->SignHash(p, k, &pkcs1, hash, 32, sig, sizeof sig, &len, BCRYPT_PAD_PKCS1),
+                     ERROR_SUCCESS);
+    assert_int_equal(len, 256);
+
+    /* The signature verifies with the certificate's key (Wine's bcrypt). */
+    BYTE der[4096];
+    DWORD der_len = 0;
+    assert_int_equal(t->GetKeyProperty(p, k, NCRYPT_CERTIFICATE_PROPERTY, der, sizeof der,
+                                       &der_len, 0), ERROR_SUCCESS);
+    PCCERT_CONTEXT cert = CertCreateCertificateContext(X509_ASN_ENCODING, der, der_len);
+    BCRYPT_KEY_HANDLE pub = NULL;
+    assert_true(cert != NULL && CryptImportPublicKeyInfoEx2(X509_ASN_ENCODING,
+                                                            &cert->pCertInfo->SubjectPublicKeyInfo,
+                                                            0, NULL, &pub));
+    assert_true(BCryptVerifySignature(pub, &pkcs1, hash, 32, sig, len, BCRYPT_PAD_PKCS1) >= 0);
+    BCryptDestroyKey(pub);
+    CertFreeCertificateContext(cert);
+
+    /* 3: the PIN is kept for the key, so only the code is asked; Escape cancels. */
+    assert_int_equal(t->SignHash(p, k, &pkcs1, hash, 32, sig, sizeof sig, &len, BCRYPT_PAD_PKCS1),
+                     SCARD_W_CANCELLED_BY_USER);
+    assert_true(IsWindowEnabled(app)); /* the owner is enabled again */
+    DestroyWindow(app);
+    assert_int_equal(t->FreeKey(p, k), ERROR_SUCCESS);
+    assert_int_equal(t->FreeProvider(p), ERROR_SUCCESS);
+    RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Sigil");
+    RegDeleteKeyW(HKEY_CURRENT_USER, L"Software\\Sigil");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        printf("usage: test_ksp_dialog <URL> <CA file>\n");
+        return 2;
+    }
+    args = argv;
+    HMODULE dll = LoadLibraryW(L"sigil-ksp.dll");
+    GetKeyStorageInterfaceFn get = NULL;
+    if (dll != NULL) {
+        FARPROC proc = GetProcAddress(dll, "GetKeyStorageInterface");
+        memcpy(&get, &proc, sizeof get);
+    }
+    if (get == NULL || get(L"Sigil Key Storage Provider", &t, 0) != 0) {
+        printf("cannot load sigil-ksp.dll\n0 passed, 1 failed\n");
+        return 1;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(the_prompts_ask_for_what_is_missing_and_cancel_is_honoured),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
