@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # sigil-ksp.dll against the real Sigil server, under Wine:
 #
-#   win_run.sh <server distribution> <wine> <test_ksp_server.exe> [test_ksp_dialog.exe]
+#   win_run.sh <server distribution> <wine> <directory of the Windows build>
 #
 # Starts the server and enrolls alice (server.sh), then runs the router harness, which loads the
 # DLL beside it, configures it in Wine's registry (HKCU\Software\Sigil) and signs with both keys;
 # Wine's bcrypt verifies every signature. WINEPREFIX etc. come from the caller (./sigil test).
 # Prints the harness's lines and "N passed, N failed"; exits 1 on any failure.
 set -uo pipefail
-dist=${1:?server distribution}; wine=${2:?wine}; harness=${3:?test_ksp_server.exe}; dialog=${4:-}
+dist=${1:?server distribution}; wine=${2:?wine}; bin=${3:?the Windows build directory}
+harness=$bin/test_ksp_server.exe; dialog=$bin/test_ksp_dialog.exe
+importer=$bin/sigil-cert-importer.exe; store=$bin/test_importer_store.exe
 command -v oathtool >/dev/null || { echo "e2e: oathtool is missing (apt-get install oathtool)" >&2; exit 1; }
 
 # shellcheck source=server.sh
@@ -24,6 +26,36 @@ echo "e2e: test_ksp_server (sigil-ksp.dll through its function table, under Wine
 rc=$?
 sed 's/^/  /' "$work/ksp.log"
 [ "$rc" -eq 0 ] && grep -Eq '^[1-9][0-9]* passed, 0 failed' "$work/ksp.log" || exit 1
+
+# The certificate importer: add, keep, remove what it placed, never what it did not place.
+echo "e2e: sigil-cert-importer (CurrentUser\\MY in Wine, checked from another process)"
+w() { "$wine" "$@" 2>/dev/null | tr -d '\r'; }
+check() { if eval "$2" >"$work/check.log" 2>&1; then passed=$((passed + 1)); echo "  ok   $1";
+          else failed=$((failed + 1)); echo "  FAIL $1"; sed 's/^/       /' "$work/check.log" | tail -n 12; fi; }
+for v in "server_url=$base" "ca_file=Z:$ca" "username=alice"; do
+  "$wine" reg add 'HKCU\Software\Sigil' /v "${v%%=*}" /d "${v#*=}" /f >/dev/null 2>&1
+done
+w "$store" clear
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null \
+  -subj "/CN=Not placed by Sigil" -days 30 -outform DER -out "$work/foreign.der" 2>/dev/null
+w "$store" add-foreign "Z:$work/foreign.der"
+import() { printf '%s\n' "$password" | w "$importer" --password-stdin "$@"; }
+check "--dry-run plans to add both credentials and changes nothing" \
+  'out=$(import --dry-run); echo "$out"; echo "$out" | grep -q "^add alice-rsa" && echo "$out" | grep -q "^add alice-ec" && echo "$out" | grep -q "plan (dry run, nothing changed): added 2" && ! w "$store" list | grep -q "^ours"'
+check "a run adds both signer certificates bound to the KSP (container = credential id)" \
+  'out=$(import); echo "$out"; echo "$out" | grep -q "done: added 2, updated 0, removed 0, unchanged 0" && l=$(w "$store" list) && echo "$l" && echo "$l" | grep -q "^ours alice-rsa provider=Sigil Key Storage Provider container=alice-rsa type=0 spec=2 friendly=Sigil: alice-rsa" && echo "$l" | grep -q "^ours alice-ec provider=Sigil Key Storage Provider container=alice-ec"'
+check "a second run changes nothing" \
+  'import | grep -q "done: added 0, updated 0, removed 0, unchanged 2"'
+"$dist/bin/sigil-admin" --data "$work/data" --server "$base/" credential disable alice-ec >>"$work/admin.log" 2>&1
+check "a credential disabled on the server is removed; the foreign certificate stays" \
+  'out=$(import); echo "$out"; echo "$out" | grep -q "^remove alice-ec: disabled on the server" && l=$(w "$store" list) && echo "$l" && ! echo "$l" | grep -q "^ours alice-ec" && echo "$l" | grep -q "^ours alice-rsa" && echo "$l" | grep -q "^foreign Not placed by Sigil"'
+"$dist/bin/sigil-admin" --data "$work/data" --server "$base/" credential enable alice-ec >>"$work/admin.log" 2>&1
+check "a wrong password is refused with one line and exit 1" \
+  'out=$(printf "wrong\n" | "$wine" "$importer" --password-stdin 2>&1); [ $? -eq 1 ] && echo "$out" | grep -q "login of alice refused: AUTH_FAILED"'
+w "$store" clear
+"$wine" reg delete 'HKCU\Software\Sigil' /f >/dev/null 2>&1
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] || exit 1
 
 # The prompt, typed into by xdotool under Xvfb. Its own Wine prefix (beside the caller's), so
 # that its wineserver, which must run on the virtual display, disturbs no other test.

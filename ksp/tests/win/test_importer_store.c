@@ -1,0 +1,84 @@
+/* A second process looking at CurrentUser\MY after sigil-cert-importer ran (the store must persist
+ * across processes):
+ *   test_importer_store list            one line per certificate: "ours <id> <provider> <container>
+ *                                       <type> <key spec> <friendly name>" or "foreign <subject>"
+ *   test_importer_store add-foreign F   adds the DER certificate in file F, without any marker
+ *   test_importer_store clear           empties the store (the test prefix's, before a run) */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <windows.h>
+#include <wincrypt.h>
+
+#define MARKER_PREFIX L"Placed by sigil-cert-importer: "
+
+static int list(HCERTSTORE my)
+{
+    PCCERT_CONTEXT c = NULL;
+    while ((c = CertEnumCertificatesInStore(my, c)) != NULL) {
+        wchar_t desc[600];
+        char marker[1200];
+        DWORD size = sizeof desc - sizeof(wchar_t);
+        if (!CertGetCertificateContextProperty(c, CERT_DESCRIPTION_PROP_ID, desc, &size)
+            || wcsncmp(desc, MARKER_PREFIX, wcslen(MARKER_PREFIX)) != 0) {
+            char subject[256];
+            CertGetNameStringA(c, CERT_NAME_SIMPLE_DISPLAY_TYPE, 0, NULL, subject, sizeof subject);
+            printf("foreign %s\n", subject);
+            continue;
+        }
+        desc[size / sizeof(wchar_t)] = L'\0';
+        WideCharToMultiByte(CP_UTF8, 0, desc, -1, marker, sizeof marker, NULL, NULL);
+        const char *id = strrchr(marker, ' ');
+        BYTE buf[2048];
+        DWORD len = sizeof buf;
+        CRYPT_KEY_PROV_INFO *prov = (CRYPT_KEY_PROV_INFO *)(void *)buf;
+        wchar_t friendly[256] = L"";
+        DWORD flen = sizeof friendly;
+        CertGetCertificateContextProperty(c, CERT_FRIENDLY_NAME_PROP_ID, friendly, &flen);
+        if (CertGetCertificateContextProperty(c, CERT_KEY_PROV_INFO_PROP_ID, buf, &len))
+            printf("ours %s provider=%ls container=%ls type=%lu spec=%lu friendly=%ls\n",
+                   id != NULL ? id + 1 : "?", prov->pwszProvName, prov->pwszContainerName,
+                   (unsigned long)prov->dwProvType, (unsigned long)prov->dwKeySpec, friendly);
+        else
+            printf("ours %s without CERT_KEY_PROV_INFO\n", id != NULL ? id + 1 : "?");
+    }
+    return 0;
+}
+
+static int add_foreign(HCERTSTORE my, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return 1;
+    BYTE der[8192];
+    size_t n = fread(der, 1, sizeof der, f);
+    fclose(f);
+    return CertAddEncodedCertificateToStore(my, X509_ASN_ENCODING, der, (DWORD)n,
+                                            CERT_STORE_ADD_REPLACE_EXISTING, NULL) ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    HCERTSTORE my = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0, CERT_SYSTEM_STORE_CURRENT_USER,
+                                  L"MY");
+    if (my == NULL)
+        return 1;
+    int rc = 2;
+    if (argc == 2 && strcmp(argv[1], "list") == 0)
+        rc = list(my);
+    else if (argc == 2 && strcmp(argv[1], "clear") == 0) {
+        PCCERT_CONTEXT c;
+        rc = 0;
+        while ((c = CertEnumCertificatesInStore(my, NULL)) != NULL)
+            if (!CertDeleteCertificateFromStore(c)) {
+                rc = 1;
+                break;
+            }
+    } else if (argc == 3 && strcmp(argv[1], "add-foreign") == 0)
+        rc = add_foreign(my, argv[2]);
+    if (rc == 0 && !CertControlStore(my, 0, CERT_STORE_CTRL_COMMIT, NULL))
+        rc = 1;
+    CertCloseStore(my, 0);
+    return rc;
+}
