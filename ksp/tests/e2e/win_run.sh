@@ -4,8 +4,9 @@
 #   win_run.sh <server distribution> <wine> <directory of the Windows build>
 #
 # Starts the server and enrolls alice (server.sh), then runs the router harness, which loads the
-# DLL beside it, configures it in Wine's registry (HKCU\Software\Sigil) and signs with both keys;
-# Wine's bcrypt verifies every signature. WINEPREFIX etc. come from the caller (./sigil test).
+# DLL beside it, configures it in Wine's registry (HKCU\Software\Sigil) and signs with both keys
+# (Wine's bcrypt verifies every signature); the certificate importer with Wine's certificate
+# store; an application signing through the test-only ncrypt.dll router; the PIN/OTP prompt. WINEPREFIX etc. come from the caller (./sigil test).
 # Prints the harness's lines and "N passed, N failed"; exits 1 on any failure.
 set -uo pipefail
 dist=${1:?server distribution}; wine=${2:?wine}; bin=${3:?the Windows build directory}
@@ -46,6 +47,14 @@ check "a run adds both signer certificates bound to the KSP (container = credent
   'out=$(import); echo "$out"; echo "$out" | grep -q "done: added 2, updated 0, removed 0, unchanged 0" && l=$(w "$store" list) && echo "$l" && echo "$l" | grep -q "^ours alice-rsa provider=Sigil Key Storage Provider container=alice-rsa type=0 spec=2 friendly=Sigil: alice-rsa" && echo "$l" | grep -q "^ours alice-ec provider=Sigil Key Storage Provider container=alice-ec"'
 check "a second run changes nothing" \
   'import | grep -q "done: added 0, updated 0, removed 0, unchanged 2"'
+# An application: certificate in MY -> key provider info -> ncrypt.dll (the test-only router,
+# following the registration sigil-ksp-register writes) -> the KSP -> the server.
+check "sigil-ksp-register install registers the KSP for the router" \
+  'w "$bin/sigil-ksp-register.exe" install --dll "$bin/sigil-ksp.dll" --server "$base" --ca "Z:$ca" --username alice | grep -q "registered Sigil Key Storage Provider"'
+code=$("$work/otp.sh")
+check "an application signs with the certificate the importer placed, through ncrypt.dll" \
+  'WINEDLLOVERRIDES="ncrypt=n,b;mscoree,mshtml=" "$wine" "$bin/app/test_ksp_application.exe" "$password" "$pin_rsa" "$code" 2>&1 | tr -d "\r" | tee /dev/stderr | grep -q "^1 passed, 0 failed"'
+w "$bin/sigil-ksp-register.exe" uninstall >/dev/null
 "$dist/bin/sigil-admin" --data "$work/data" --server "$base/" credential disable alice-ec >>"$work/admin.log" 2>&1
 check "a credential disabled on the server is removed; the foreign certificate stays" \
   'out=$(import); echo "$out"; echo "$out" | grep -q "^remove alice-ec: disabled on the server" && l=$(w "$store" list) && echo "$l" && ! echo "$l" | grep -q "^ours alice-ec" && echo "$l" | grep -q "^ours alice-rsa" && echo "$l" | grep -q "^foreign Not placed by Sigil"'

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs test_ksp_dialog under Wine on the current X display (Xvfb) and types what a person would
-# into its three prompts: the password; the PIN, Tab, the one-time code; then Escape.
+# into its prompts: the password; the PIN, Tab, the one-time code; Escape; a wrong code.
 #   dialog_driver.sh <wine> <test_ksp_dialog.exe> <URL> <CA file> <password> <PIN> <code> <log>
 set -uo pipefail
 wine=$1 exe=$2 url=$3 ca=$4 password=$5 pin=$6 code=$7 log=$8
@@ -27,6 +27,8 @@ sleep 0.3; xdotool windowfocus --sync "$id"; xdotool type --delay 30 "$pin"; xdo
 xdotool type --delay 30 "$code"; xdotool key Return
 id=$(next_prompt) || fail "no code prompt appeared for the second signature"
 sleep 0.3; xdotool windowfocus --sync "$id"; xdotool key Escape
+id=$(next_prompt) || fail "no code prompt appeared for the third signature"
+sleep 0.3; xdotool windowfocus --sync "$id"; xdotool type --delay 30 "000000"; xdotool key Return
 wait "$app"
 rc=$?
 wineserver -k

@@ -1,6 +1,7 @@
 /* The KSP's prompt, driven by a person's keystrokes (xdotool under Xvfb, see tests/e2e/win_run.sh):
  * OpenKey without a password shows the password prompt; SignHash without PIN and code shows the
- * PIN and code prompt, owned by the window the application set; Escape cancels.
+ * PIN and code prompt, owned by the window the application set; Escape cancels; a wrong code
+ * typed in is refused.
  *
  *   test_ksp_dialog <server URL> <CA file>      (the typing is done from outside)
  *
@@ -79,6 +80,12 @@ static void the_prompts_ask_for_what_is_missing_and_cancel_is_honoured(void **st
     assert_int_equal(t->SignHash(p, k, &pkcs1, hash, 32, sig, sizeof sig, &len, BCRYPT_PAD_PKCS1),
                      SCARD_W_CANCELLED_BY_USER);
     assert_true(IsWindowEnabled(app)); /* the owner is enabled again */
+    /* 4: a wrong code typed into the prompt: SCARD_W_WRONG_CHV, nothing written. */
+    memset(sig, 0xAA, sizeof sig);
+    assert_int_equal(t->SignHash(p, k, &pkcs1, hash, 32, sig, sizeof sig, &len, BCRYPT_PAD_PKCS1),
+                     SCARD_W_WRONG_CHV);
+    for (size_t i = 0; i < sizeof sig; i++)
+        assert_int_equal(sig[i], 0xAA);
     DestroyWindow(app);
     assert_int_equal(t->FreeKey(p, k), ERROR_SUCCESS);
     assert_int_equal(t->FreeProvider(p), ERROR_SUCCESS);

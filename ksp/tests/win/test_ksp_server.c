@@ -147,6 +147,26 @@ static void rsa_key_properties_export_and_signatures(void **state)
     assert_true(wcscmp(text, L"alice-rsa") == 0);
     assert_int_equal(t->GetKeyProperty(p, k, L"No Such Property", (PBYTE)&v, sizeof v, &len, 0),
                      NTE_NOT_SUPPORTED);
+    /* Every property: the size query, a buffer one byte short, the real call, all agreeing. */
+    static const wchar_t *const props[] = {
+        NCRYPT_ALGORITHM_GROUP_PROPERTY, NCRYPT_ALGORITHM_PROPERTY, NCRYPT_LENGTH_PROPERTY,
+        NCRYPT_LENGTHS_PROPERTY, NCRYPT_KEY_USAGE_PROPERTY, NCRYPT_EXPORT_POLICY_PROPERTY,
+        NCRYPT_IMPL_TYPE_PROPERTY, NCRYPT_UNIQUE_NAME_PROPERTY, NCRYPT_NAME_PROPERTY,
+        NCRYPT_CERTIFICATE_PROPERTY, NCRYPT_WINDOW_HANDLE_PROPERTY,
+    };
+    for (size_t i = 0; i < sizeof props / sizeof props[0]; i++) {
+        BYTE value[4096];
+        DWORD need = 0, got = 0;
+        assert_int_equal(t->GetKeyProperty(p, k, props[i], NULL, 0, &need, 0), ERROR_SUCCESS);
+        assert_true(need > 0 && need <= sizeof value);
+        assert_int_equal(t->GetKeyProperty(p, k, props[i], value, need - 1, &got, 0),
+                         NTE_BUFFER_TOO_SMALL);
+        assert_int_equal(t->GetKeyProperty(p, k, props[i], value, sizeof value, &got,
+                                           NCRYPT_SILENT_FLAG), ERROR_SUCCESS);
+        assert_int_equal(got, need);
+    }
+    assert_int_equal(t->GetKeyProperty(p, k, NCRYPT_LENGTH_PROPERTY, (PBYTE)&v, sizeof v, &len,
+                                       0x1000), NTE_BAD_FLAGS);
 
     /* ExportKey gives the certificate's public key as a BCRYPT_RSAPUBLIC_BLOB. */
     BYTE blob[1024];
