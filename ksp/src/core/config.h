@@ -6,7 +6,8 @@
  * message. No secrets belong here (no password, PIN, OTP, key passphrase).
  *
  *   server_url      = https://sigil.example:8443     (required, https:// only, no trailing '/')
- *   ca_file         = /etc/sigil/ca.pem               (one of ca_file and pinned_sha256 required)
+ *   ca_file         = /etc/sigil/ca.pem               (one of ca_file and pinned_sha256 required;
+ *                                                      "system": the operating system's trust store)
  *   pinned_sha256   = 64 hex digits: SHA-256 of the server's public key (its DER
  *                     SubjectPublicKeyInfo), as curl's --pinnedpubkey and HPKP pin it
  *   client_cert     = /etc/sigil/client.pem           (optional; client_key then required)
@@ -44,6 +45,9 @@ typedef struct sigil_config {
     char *label;               /* NULL when not given */
     char *otp_command;         /* NULL when not given */
 } sigil_config;
+
+/* The ca_file value that means "the operating system's trust store". */
+#define SIGIL_CA_FILE_SYSTEM "system"
 
 /* Parses text[0..len) into *out (which the caller clears with sigil_config_clear). On any error
  * *out holds nothing to free, the status is PARSE_ERROR (or NO_MEMORY, LIMIT_EXCEEDED for a text

@@ -212,7 +212,11 @@ sigil_status sigil_curl_transport_new(const sigil_config *cfg, sigil_curl_transp
     SET(CURLOPT_CONNECTTIMEOUT_MS, (long)(ct->timeout_ms < 10000u ? ct->timeout_ms : 10000u));
     SET(CURLOPT_TCP_KEEPALIVE, 1L);
     SET(CURLOPT_USERAGENT, "sigil-ksp/0.1");
-    if (cfg->ca_file != NULL) {
+    if (cfg->ca_file != NULL && strcmp(cfg->ca_file, SIGIL_CA_FILE_SYSTEM) == 0) {
+        /* libcurl's default: the system's CA bundle, chain and host name checked. */
+        SET(CURLOPT_SSL_VERIFYPEER, 1L);
+        SET(CURLOPT_SSL_VERIFYHOST, 2L);
+    } else if (cfg->ca_file != NULL) {
         SET(CURLOPT_CAINFO, cfg->ca_file);
         SET(CURLOPT_CAPATH, NULL);
         SET(CURLOPT_SSL_VERIFYPEER, 1L);

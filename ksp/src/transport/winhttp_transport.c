@@ -16,6 +16,7 @@ struct sigil_winhttp_transport {
     HINTERNET connection;
     wchar_t *base_path;        /* "/prefix/csc/v2/" */
     PCCERT_CONTEXT ca;         /* from ca_file, or NULL */
+    int system_trust;          /* ca_file = system: WinHTTP's own chain and name checks */
     unsigned char pin[32];
     int has_pin;
     unsigned timeout_ms;
@@ -181,22 +182,29 @@ static sigil_status post(void *ctx, const char *path, const char *authorization,
     WinHttpSetOption(req, WINHTTP_OPTION_DISABLE_FEATURE, &no_redirects, sizeof no_redirects);
     /* Our own checks replace the system's chain check when the trust is a CA file or a pin; the
      * host name stays WinHTTP's to check, except with a pin alone (the key is the identity). */
-    DWORD flags = SECURITY_FLAG_IGNORE_UNKNOWN_CA;
-    if (wt->ca == NULL)
-        flags |= SECURITY_FLAG_IGNORE_CERT_CN_INVALID | SECURITY_FLAG_IGNORE_CERT_DATE_INVALID
-                 | SECURITY_FLAG_IGNORE_CERT_WRONG_USAGE;
-    WinHttpSetOption(req, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof flags);
+    if (!wt->system_trust) {
+        DWORD flags = SECURITY_FLAG_IGNORE_UNKNOWN_CA;
+        if (wt->ca == NULL)
+            flags |= SECURITY_FLAG_IGNORE_CERT_CN_INVALID | SECURITY_FLAG_IGNORE_CERT_DATE_INVALID
+                     | SECURITY_FLAG_IGNORE_CERT_WRONG_USAGE;
+        WinHttpSetOption(req, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof flags);
+    }
     DWORD_PTR context = (DWORD_PTR)wt;
     WinHttpSetOption(req, WINHTTP_OPTION_CONTEXT_VALUE, &context, sizeof context);
     WinHttpSetStatusCallback(req, on_status, WINHTTP_CALLBACK_FLAG_SEND_REQUEST, 0);
 
     BOOL sent = WinHttpSendRequest(req, wheaders, (DWORD)-1L, (LPVOID)body, (DWORD)body_len,
                                    (DWORD)body_len, 0);
+    DWORD send_error = sent ? 0 : GetLastError();
     if (!wt->trust_checked || !wt->trust_ok) {
         /* No callback means no check: never accept that. A refused certificate closed req. */
         if (wt->trust_checked)
             req_open = 0;
-        if (wt->error[0] == '\0')
+        if (wt->error[0] == '\0' && !sent)
+            snprintf(wt->error, sizeof wt->error, "WinHTTP error %lu (connection or TLS handshake%s)",
+                     (unsigned long)send_error,
+                     wt->system_trust ? "; is the server's CA in the Windows trust store?" : "");
+        else if (wt->error[0] == '\0')
             snprintf(wt->error, sizeof wt->error, "the server certificate could not be checked");
         goto done;
     }
@@ -292,7 +300,9 @@ sigil_status sigil_winhttp_transport_new(const sigil_config *cfg, sigil_winhttp_
         memcpy(wt->pin, cfg->pinned_sha256, sizeof wt->pin);
         wt->has_pin = 1;
     }
-    if (cfg->ca_file != NULL && (wt->ca = load_ca(cfg->ca_file, err, err_cap)) == NULL) {
+    if (cfg->ca_file != NULL && strcmp(cfg->ca_file, SIGIL_CA_FILE_SYSTEM) == 0)
+        wt->system_trust = 1;
+    else if (cfg->ca_file != NULL && (wt->ca = load_ca(cfg->ca_file, err, err_cap)) == NULL) {
         sigil_winhttp_transport_free(wt);
         return SIGIL_INVALID_ARGUMENT;
     }

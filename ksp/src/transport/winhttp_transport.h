@@ -2,8 +2,10 @@
  *
  * TLS trust, checked before anything is sent (in WinHTTP's SENDING_REQUEST callback, after the
  * handshake and before the first byte of the request):
- *   - ca_file: the server certificate must be issued by that CA certificate (signature and
- *     validity checked here; host name checked by WinHTTP); the system's roots are not needed;
+ *   - ca_file = system: WinHTTP's own checks against the Windows trust store (chain, host name,
+ *     validity), as for any HTTPS site;
+ *   - ca_file = a file: the server certificate must be issued by that CA certificate (signature
+ *     and validity checked here; host name checked by WinHTTP); the system's roots are not needed;
  *   - pinned_sha256: the SHA-256 of the server certificate's SubjectPublicKeyInfo must match
  *     (alone, it is the only check, as with the libcurl transport);
  *   - neither: not allowed by the configuration parser.

@@ -59,6 +59,13 @@ w "$bin/sigil-ksp-register.exe" uninstall >/dev/null
 check "a credential disabled on the server is removed; the foreign certificate stays" \
   'out=$(import); echo "$out"; echo "$out" | grep -q "^remove alice-ec: disabled on the server" && l=$(w "$store" list) && echo "$l" && ! echo "$l" | grep -q "^ours alice-ec" && echo "$l" | grep -q "^ours alice-rsa" && echo "$l" | grep -q "^foreign Not placed by Sigil"'
 "$dist/bin/sigil-admin" --data "$work/data" --server "$base/" credential enable alice-ec >>"$work/admin.log" 2>&1
+# ca_file = system: the Windows trust store, once another process added the CA to Root.
+w "$store" root-add "Z:$ca"
+"$wine" reg add 'HKCU\Software\Sigil' /v ca_file /d system /f >/dev/null 2>&1
+check "with ca_file = system the importer connects once the CA is in LocalMachine\\Root" \
+  'import --dry-run | grep -q "plan (dry run, nothing changed)"'
+w "$store" root-remove "Z:$ca"
+"$wine" reg add 'HKCU\Software\Sigil' /v ca_file /d "Z:$ca" /f >/dev/null 2>&1
 check "a wrong password is refused with one line and exit 1" \
   'out=$(printf "wrong\n" | "$wine" "$importer" --password-stdin 2>&1); [ $? -eq 1 ] && echo "$out" | grep -q "login of alice refused: AUTH_FAILED"'
 w "$store" clear

@@ -3,7 +3,9 @@
  *   test_importer_store list            one line per certificate: "ours <id> <provider> <container>
  *                                       <type> <key spec> <friendly name>" or "foreign <subject>"
  *   test_importer_store add-foreign F   adds the DER certificate in file F, without any marker
- *   test_importer_store clear           empties the store (the test prefix's, before a run) */
+ *   test_importer_store clear           empties the store (the test prefix's, before a run)
+ *   test_importer_store root-add F      adds the PEM CA certificate in F to LocalMachine\Root
+ *   test_importer_store root-remove F   removes it again */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,8 +60,46 @@ static int add_foreign(HCERTSTORE my, const char *path)
                                             CERT_STORE_ADD_REPLACE_EXISTING, NULL) ? 0 : 1;
 }
 
+static int root(const char *path, int add)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return 1;
+    char pem[8192];
+    size_t n = fread(pem, 1, sizeof pem, f);
+    fclose(f);
+    BYTE der[4096];
+    DWORD der_len = sizeof der;
+    if (!CryptStringToBinaryA(pem, (DWORD)n, CRYPT_STRING_BASE64HEADER, der, &der_len, NULL, NULL))
+        return 1;
+    HCERTSTORE store = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0,
+                                     CERT_SYSTEM_STORE_LOCAL_MACHINE, L"Root");
+    if (store == NULL)
+        return 1;
+    int ok = 1;
+    if (add) {
+        ok = CertAddEncodedCertificateToStore(store, X509_ASN_ENCODING, der, der_len,
+                                              CERT_STORE_ADD_REPLACE_EXISTING, NULL);
+    } else {
+        PCCERT_CONTEXT ca = CertCreateCertificateContext(X509_ASN_ENCODING, der, der_len);
+        PCCERT_CONTEXT c = ca != NULL ? CertFindCertificateInStore(store, X509_ASN_ENCODING, 0,
+                                                                   CERT_FIND_EXISTING, ca, NULL)
+                                      : NULL;
+        if (c != NULL)
+            ok = CertDeleteCertificateFromStore(c);
+        CertFreeCertificateContext(ca);
+    }
+    ok = ok && CertControlStore(store, 0, CERT_STORE_CTRL_COMMIT, NULL);
+    CertCloseStore(store, 0); /* Wine writes the Root store on close (TESTING.md) */
+    return ok ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "root-add") == 0)
+        return root(argv[2], 1);
+    if (argc == 3 && strcmp(argv[1], "root-remove") == 0)
+        return root(argv[2], 0);
     HCERTSTORE my = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0, CERT_SYSTEM_STORE_CURRENT_USER,
                                   L"MY");
     if (my == NULL)

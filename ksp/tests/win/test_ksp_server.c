@@ -288,6 +288,26 @@ static void ecdsa_key_signs_raw_r_s(void **state)
     assert_int_equal(t->FreeProvider(p), ERROR_SUCCESS);
 }
 
+/* ca_file = system: WinHTTP's own checks against the Windows trust store, where the development
+ * CA is not (win_run.sh shows the other half: the importer connects once another process added
+ * the CA to LocalMachine\Root). */
+static void system_trust_refuses_a_ca_windows_does_not_trust(void **state)
+{
+    (void)state;
+    set_config();
+    HKEY key;
+    assert_int_equal(RegOpenKeyExW(HKEY_CURRENT_USER, L"Software\\Sigil", 0, KEY_WRITE, &key),
+                     ERROR_SUCCESS);
+    assert_int_equal(RegSetValueExW(key, L"ca_file", 0, REG_SZ, (const BYTE *)L"system",
+                                    sizeof L"system"), ERROR_SUCCESS);
+    RegCloseKey(key);
+    NCRYPT_PROV_HANDLE p = open_provider_with_password();
+    NCRYPT_KEY_HANDLE k = 0;
+    assert_int_equal(t->OpenKey(p, &k, L"alice-rsa", 0, NCRYPT_SILENT_FLAG), NTE_DEVICE_NOT_READY);
+    assert_int_equal(t->FreeProvider(p), ERROR_SUCCESS);
+    set_config();
+}
+
 static void enum_keys_lists_the_credentials_to_the_end(void **state)
 {
     (void)state;
@@ -334,6 +354,9 @@ int main(int argc, char **argv)
         return 1;
     }
     const struct CMUnitTest tests[] = {
+        /* First: Wine's WinHTTP reuses a process's TLS connection to the same server, so the
+         * system trust check must meet a fresh handshake. */
+        cmocka_unit_test(system_trust_refuses_a_ca_windows_does_not_trust),
         cmocka_unit_test(silent_without_password_and_wrong_password_refused),
         cmocka_unit_test(rsa_key_properties_export_and_signatures),
         cmocka_unit_test(ecdsa_key_signs_raw_r_s),
