@@ -65,15 +65,6 @@ static char *read_password(int from_stdin)
     return out;
 }
 
-static wchar_t *widen(const char *s)
-{
-    int n = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
-    wchar_t *w = n > 0 ? malloc((size_t)n * sizeof *w) : NULL;
-    if (w != NULL)
-        MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n);
-    return w;
-}
-
 /* The marker of a certificate in the store ("<server URL> <credential id>"), or "" when it has
  * none (buffer of cap bytes). */
 static void marker_of(PCCERT_CONTEXT c, char *out, DWORD cap)
@@ -105,7 +96,7 @@ static int add_signer(HCERTSTORE my, const char *marker, const char *id, const u
     if (!CertAddEncodedCertificateToStore(my, X509_ASN_ENCODING, der, (DWORD)len,
                                           CERT_STORE_ADD_REPLACE_EXISTING, &added))
         return 0;
-    wchar_t *wid = widen(id);
+    wchar_t *wid = ksp_widen(id);
     wchar_t friendly[300];
     swprintf(friendly, 300, L"Sigil: %ls", wid != NULL ? wid : L"?");
     CRYPT_KEY_PROV_INFO prov;
@@ -117,7 +108,7 @@ static int add_signer(HCERTSTORE my, const char *marker, const char *id, const u
     CRYPT_DATA_BLOB name = { (DWORD)((wcslen(friendly) + 1) * sizeof(wchar_t)), (BYTE *)friendly };
     char text[600];
     snprintf(text, sizeof text, "%s%s", MARKER_PREFIX, marker);
-    wchar_t *wmark = widen(text);
+    wchar_t *wmark = ksp_widen(text);
     CRYPT_DATA_BLOB mark = { wmark != NULL ? (DWORD)((wcslen(wmark) + 1) * sizeof(wchar_t)) : 0,
                              (BYTE *)wmark };
     int ok = wid != NULL && wmark != NULL
@@ -316,7 +307,7 @@ int main(int argc, char **argv)
         Sleep((DWORD)(every * 1000));
     }
 out:
-    sigil_csc_free_secret(password);
+    sigil_free_secret(password);
     if (s != NULL && sigil_csc_logged_in(s))
         (void)sigil_csc_revoke(s);
     sigil_csc_session_free(s);

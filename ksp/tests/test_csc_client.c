@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "csc_client.h"
+#include "secure.h"
 
 #ifdef _WIN32
 #define malloc_usable_size _msize   /* the size of a block from the C runtime's malloc */
@@ -288,7 +289,7 @@ static void authorize_sends_hashes_pin_and_otp_in_the_body_only(void **state)
                                          &expires), SIGIL_OK);
     assert_string_equal(sad, SAD);
     assert_int_equal(expires, 300);
-    sigil_csc_free_secret(sad);
+    sigil_free_secret(sad);
 }
 
 static void authorize_checks_the_hashes_before_sending_anything(void **state)
@@ -578,7 +579,7 @@ static void a_whole_flow_leaves_no_secret_in_freed_memory(void **state)
     assert_int_equal(sigil_csc_sign_hash(s, "demo", sad, hashes, 32, 1, SHA256,
                                          "1.2.840.113549.1.1.11", NULL, 0, &sigs, &n), SIGIL_OK);
     sigil_csc_free_buffers(sigs, n);
-    sigil_csc_free_secret(sad);
+    sigil_free_secret(sad);
     assert_int_equal(sigil_csc_revoke(s), SIGIL_OK);
     assert_int_equal(secrets_left_in_freed_blocks, 0); /* and again after the session is freed */
 }
@@ -596,7 +597,7 @@ static void null_arguments_are_rejected(void **state)
     assert_int_equal(sigil_csc_info(s, NULL, &info), SIGIL_INVALID_ARGUMENT);
     assert_int_equal(sigil_csc_revoke(NULL), SIGIL_INVALID_ARGUMENT);
     sigil_csc_session_free(NULL);
-    sigil_csc_free_secret(NULL);
+    sigil_free_secret(NULL);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)

@@ -4,6 +4,7 @@
 #include "algorithms.h"
 #include "base64.h"
 #include "csc_client.h"
+#include "der.h"
 #include "json.h"
 #include "secure.h"
 
@@ -73,13 +74,6 @@ static char *dup_str(const char *s)
     return d;
 }
 
-void sigil_csc_free_secret(char *secret)
-{
-    if (secret == NULL)
-        return;
-    sigil_secure_zero(secret, strlen(secret));
-    free(secret);
-}
 
 void sigil_csc_free_strings(char **strings, size_t count)
 {
@@ -123,7 +117,7 @@ static void cache_clear(sigil_csc_session *s)
 
 static void forget_token(sigil_csc_session *s)
 {
-    sigil_csc_free_secret(s->token);
+    sigil_free_secret(s->token);
     s->token = NULL;
 }
 
@@ -187,7 +181,7 @@ static sigil_status error_answer(sigil_csc_session *s, int http, const sigil_buf
     return st;
 }
 
-/* "Bearer <token>" on the heap, zeroed by the caller with sigil_csc_free_secret. */
+/* "Bearer <token>" on the heap, zeroed by the caller with sigil_free_secret. */
 static sigil_status bearer_header(const sigil_csc_session *s, char **out)
 {
     *out = NULL;
@@ -265,7 +259,7 @@ static sigil_status post_json(sigil_csc_session *s, const char *path, sigil_json
         st = bearer_header(s, &header);
     if (st == SIGIL_OK)
         st = exchange(s, path, header, body, body_len, 200, doc);
-    sigil_csc_free_secret(header);
+    sigil_free_secret(header);
     sigil_json_free_text(body, body_len);
     return st;
 }
@@ -352,7 +346,7 @@ sigil_status sigil_csc_login(sigil_csc_session *s, const char *username, const c
         return st;
     sigil_json *doc;
     st = exchange(s, "auth/login", header, NULL, 0, 200, &doc);
-    sigil_csc_free_secret(header);
+    sigil_free_secret(header);
     if (st != SIGIL_OK)
         return st;
     const char *token;
@@ -374,6 +368,51 @@ sigil_status sigil_csc_login(sigil_csc_session *s, const char *username, const c
     return SIGIL_OK;
 }
 
+sigil_status sigil_csc_sign_digest(sigil_csc_session *s, const char *credential_id,
+                                   sigil_key_type key, sigil_padding padding, sigil_hash hash,
+                                   const unsigned char *digest, size_t digest_len,
+                                   const char *pin, const char *otp, size_t field_len,
+                                   unsigned char *out, size_t out_len)
+{
+    if (s == NULL || credential_id == NULL || digest == NULL || out == NULL || out_len == 0
+        || (key == SIGIL_KEY_EC && out_len != 2 * field_len))
+        return SIGIL_INVALID_ARGUMENT;
+    const sigil_hash_info *h = sigil_hash_info_of(hash);
+    const sigil_sign_algo_info *algo = sigil_sign_algo_find(key, padding, hash);
+    if (h == NULL || algo == NULL)
+        return SIGIL_UNSUPPORTED;
+    unsigned char params[64];
+    size_t params_len = 0;
+    if (padding == SIGIL_PAD_PSS
+        && sigil_pss_params_build(hash, params, sizeof params, &params_len) != SIGIL_OK)
+        return SIGIL_UNSUPPORTED;
+    char *sad = NULL;
+    int64_t expires = 0;
+    sigil_status st = sigil_csc_authorize(s, credential_id, digest, digest_len, 1, h->oid, pin,
+                                          otp, &sad, &expires);
+    if (st != SIGIL_OK)
+        return st;
+    sigil_buffer *sigs = NULL;
+    size_t n = 0;
+    st = sigil_csc_sign_hash(s, credential_id, sad, digest, digest_len, 1, h->oid, algo->oid,
+                             params_len > 0 ? params : NULL, params_len, &sigs, &n);
+    sigil_free_secret(sad);
+    if (st != SIGIL_OK)
+        return st;
+    if (key == SIGIL_KEY_EC) {
+        size_t raw_len = 0;
+        if (sigil_ecdsa_der_to_raw(sigs[0].data, sigs[0].len, field_len, out, out_len, &raw_len)
+                != SIGIL_OK || raw_len != out_len)
+            st = SIGIL_PARSE_ERROR;
+    } else if (sigs[0].len != out_len) {
+        st = SIGIL_PARSE_ERROR;
+    } else {
+        memcpy(out, sigs[0].data, out_len);
+    }
+    sigil_csc_free_buffers(sigs, n);
+    return st;
+}
+
 sigil_status sigil_csc_revoke(sigil_csc_session *s)
 {
     if (s == NULL)
@@ -383,7 +422,7 @@ sigil_status sigil_csc_revoke(sigil_csc_session *s)
     if (st != SIGIL_OK)
         return st;
     st = exchange(s, "auth/revoke", header, NULL, 0, 204, NULL);
-    sigil_csc_free_secret(header);
+    sigil_free_secret(header);
     if (st == SIGIL_OK)
         forget_token(s);
     return st;
@@ -403,7 +442,7 @@ sigil_status sigil_csc_list(sigil_csc_session *s, char ***ids, size_t *count)
         return st;
     sigil_json *doc;
     st = exchange(s, "credentials/list", header, NULL, 0, 200, &doc);
-    sigil_csc_free_secret(header);
+    sigil_free_secret(header);
     if (st != SIGIL_OK)
         return st;
     const sigil_json *array;

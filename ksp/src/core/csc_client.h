@@ -18,7 +18,7 @@
  *   st = sigil_csc_authorize(s, "demo", digest, 32, 1, SHA256_OID, pin, otp, &sad, &expires);
  *   sigil_buffer *sigs; size_t n;
  *   st = sigil_csc_sign_hash(s, "demo", sad, digest, 32, 1, SHA256_OID, algo, NULL, 0, &sigs, &n);
- *   sigil_csc_free_secret(sad); sigil_csc_free_buffers(sigs, n);
+ *   sigil_free_secret(sad); sigil_csc_free_buffers(sigs, n);
  *   sigil_csc_session_free(s);
  */
 #ifndef SIGIL_CSC_CLIENT_H
@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "algorithms.h"
 #include "status.h"
 #include "transport.h"
 
@@ -73,7 +74,7 @@ sigil_status sigil_csc_info(sigil_csc_session *s, const char *credential_id,
  * other in hashes (hash_len must be the digest length of hash_oid: INVALID_ARGUMENT otherwise,
  * UNSUPPORTED for an unknown hash OID, both before anything is sent). pin and otp (NUL-terminated, borrowed,
  * either may be NULL when the credential does not need it) travel as top-level PIN and OTP. On OK
- * *sad belongs to the caller (sigil_csc_free_secret) and *expires_in is in seconds. */
+ * *sad belongs to the caller (sigil_free_secret, secure.h) and *expires_in is in seconds. */
 sigil_status sigil_csc_authorize(sigil_csc_session *s, const char *credential_id,
                                  const unsigned char *hashes, size_t hash_len, size_t count,
                                  const char *hash_oid, const char *pin, const char *otp,
@@ -87,6 +88,21 @@ sigil_status sigil_csc_sign_hash(sigil_csc_session *s, const char *credential_id
                                  const char *hash_oid, const char *sign_algo,
                                  const unsigned char *sign_params, size_t params_len,
                                  sigil_buffer **signatures, size_t *signature_count);
+
+/* One signature, as both edges make it: credentials/authorize for exactly this digest (pin and
+ * otp as sigil_csc_authorize takes them), then signatures/signHash with the signAlgo of (key,
+ * padding, hash) and, for PSS, the RSASSA-PSS-params the server accepts; the SAD is zeroed. The
+ * signature lands in out[0..out_len) as PKCS#11 and CNG return it: RSA as the server gives it,
+ * ECDSA as raw r||s with each half field_len bytes (out_len = 2 * field_len).
+ * UNSUPPORTED for a combination without a signAlgo or an unknown hash; PARSE_ERROR when the
+ * server's signature does not have that form; SESSION_EXPIRED when the token had ended (from
+ * authorize, before the code was looked at: log in and call again with the same code); the
+ * error answer stays available through sigil_csc_last_error*. */
+sigil_status sigil_csc_sign_digest(sigil_csc_session *s, const char *credential_id,
+                                   sigil_key_type key, sigil_padding padding, sigil_hash hash,
+                                   const unsigned char *digest, size_t digest_len,
+                                   const char *pin, const char *otp, size_t field_len,
+                                   unsigned char *out, size_t out_len);
 
 /* auth/revoke of the session's token. On OK (and on SESSION_EXPIRED) the token is forgotten. */
 sigil_status sigil_csc_revoke(sigil_csc_session *s);
@@ -105,8 +121,6 @@ const char *sigil_csc_last_error_description(const sigil_csc_session *s);
  * that the edges and the tests see the same mapping. */
 sigil_status sigil_csc_map_error(int http_status, const char *error_name, const char *description);
 
-/* Zeroes and frees a C string from this API (a SAD). NULL is ignored. */
-void sigil_csc_free_secret(char *secret);
 void sigil_csc_free_strings(char **strings, size_t count);
 void sigil_csc_free_buffers(sigil_buffer *buffers, size_t count);
 

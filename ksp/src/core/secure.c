@@ -1,5 +1,8 @@
 #include "secure.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 void sigil_secure_zero(void *p, size_t len)
 {
     /* A store through a volatile pointer is an observable side effect, so it is never elided.
@@ -7,4 +10,12 @@ void sigil_secure_zero(void *p, size_t len)
     volatile unsigned char *v = (volatile unsigned char *)p;
     while (len--)
         *v++ = 0;
+}
+
+void sigil_free_secret(char *secret)
+{
+    if (secret == NULL)
+        return;
+    sigil_secure_zero(secret, strlen(secret));
+    free(secret);
 }

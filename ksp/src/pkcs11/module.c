@@ -16,16 +16,21 @@ void p11_unlock(void) { pthread_mutex_unlock(&module_lock); }
 
 /* ---- diagnostics ---- */
 
+/* SIGIL_PKCS11_LOG, read once per C_Initialize (not at every message of the signing path). */
+static int cached_level = -1;
+
 static int log_level(void)
 {
+    if (cached_level >= 0)
+        return cached_level;
     const char *v = getenv("SIGIL_PKCS11_LOG");
-    if (v == NULL || strcmp(v, "error") == 0)
-        return 1;
-    if (strcmp(v, "off") == 0)
-        return 0;
-    if (strcmp(v, "debug") == 0)
-        return 2;
-    return 1;
+    if (v != NULL && strcmp(v, "off") == 0)
+        cached_level = 0;
+    else if (v != NULL && strcmp(v, "debug") == 0)
+        cached_level = 2;
+    else
+        cached_level = 1;
+    return cached_level;
 }
 
 static void vlog(int level, const char *fmt, va_list ap)
@@ -62,13 +67,6 @@ void p11_pad(CK_UTF8CHAR *dst, size_t width, const char *src)
     memcpy(dst, src, n);
 }
 
-void p11_free_secret(char *s)
-{
-    if (s == NULL)
-        return;
-    sigil_secure_zero(s, strlen(s));
-    free(s);
-}
 
 /* ---- configuration: which files make which slots ---- */
 
@@ -151,7 +149,7 @@ static CK_RV load_slots(void)
 void p11_forget_login(p11_slot *slot)
 {
     p11_objects_clear(slot);
-    p11_free_secret(slot->pin);
+    sigil_free_secret(slot->pin);
     slot->pin = NULL;
     slot->logged_in = 0;
 }
@@ -248,6 +246,7 @@ CK_RV C_Initialize(CK_VOID_PTR pInitArgs)
         p11_unlock();
         return CKR_CRYPTOKI_ALREADY_INITIALIZED;
     }
+    cached_level = -1;
     CK_RV rv = CKR_HOST_MEMORY;
     if (sigil_handles_new(1u << 16, &p11.sessions) == SIGIL_OK
         && sigil_handles_new(1u << 16, &p11.objects) == SIGIL_OK)
@@ -575,7 +574,7 @@ static CK_RV split_secret(const CK_UTF8CHAR *in, CK_ULONG len, char **first, cha
         size_t n = len - cut - 1;
         *second = malloc(n + 1);
         if (*second == NULL) {
-            p11_free_secret(*first);
+            sigil_free_secret(*first);
             *first = NULL;
             return CKR_HOST_MEMORY;
         }
@@ -583,17 +582,6 @@ static CK_RV split_secret(const CK_UTF8CHAR *in, CK_ULONG len, char **first, cha
         (*second)[n] = '\0';
     }
     return CKR_OK;
-}
-
-static int is_otp(const char *s)
-{
-    size_t n = strlen(s);
-    if (n < 6 || n > 10)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return 0;
-    return 1;
 }
 
 /* Logs the slot in with password; builds the objects of every credential with a certificate. */
@@ -678,13 +666,13 @@ CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR
         } else if ((rv = split_secret(pPin, ulPinLen, &first, &second)) == CKR_OK) {
             char *otp = second != NULL ? second : first;
             char *pin = second != NULL ? first : NULL;
-            if (!is_otp(otp)) {
+            if (!p11_is_otp(otp)) {
                 p11_error("the context-specific login takes the one-time code (6 to 10 digits) "
                           "or PIN:code, not the login password");
                 rv = CKR_PIN_INVALID;
             } else {
-                p11_free_secret(s->sign.otp);
-                p11_free_secret(s->sign.pin);
+                sigil_free_secret(s->sign.otp);
+                sigil_free_secret(s->sign.pin);
                 s->sign.otp = otp;
                 s->sign.pin = pin;
                 first = second = NULL;
@@ -693,8 +681,8 @@ CK_RV C_Login(CK_SESSION_HANDLE hSession, CK_USER_TYPE userType, CK_UTF8CHAR_PTR
     } else {
         rv = CKR_USER_TYPE_INVALID;
     }
-    p11_free_secret(first);
-    p11_free_secret(second);
+    sigil_free_secret(first);
+    sigil_free_secret(second);
 out:
     p11_unlock();
     return rv;

@@ -10,6 +10,17 @@
 #include "p11.h"
 #include "secure.h"
 
+int p11_is_otp(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 6 || n > 10)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
 sigil_status p11_run_otp_command(const char *command, char **otp)
 {
     *otp = NULL;
@@ -28,10 +39,7 @@ sigil_status p11_run_otp_command(const char *command, char **otp)
     if (got && status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         size_t n = strcspn(line, "\r\n");
         line[n] = '\0';
-        int digits = n >= 6 && n <= 10;
-        for (size_t i = 0; i < n && digits; i++)
-            digits = line[i] >= '0' && line[i] <= '9';
-        if (digits) {
+        if (p11_is_otp(line)) {
             if ((*otp = malloc(n + 1)) == NULL) {
                 st = SIGIL_NO_MEMORY;
             } else {

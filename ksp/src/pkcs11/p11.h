@@ -141,10 +141,10 @@ void p11_sign_op_end(p11_sign_op *op);
 /* otp_command.c: runs the configured command and returns the first line of its output (digits
  * only, 6 to 10 of them) in a malloc'd string that the caller zeroes and frees. */
 sigil_status p11_run_otp_command(const char *command, char **otp);
+/* 1 when s looks like a one-time code: 6 to 10 digits (what both ways of giving one accept). */
+int p11_is_otp(const char *s);
 
 /* Pads src into a fixed-width PKCS#11 text field with blanks (no NUL), truncating. */
 void p11_pad(CK_UTF8CHAR *dst, size_t width, const char *src);
-/* Zeroes and frees a NUL-terminated secret; NULL is ignored. */
-void p11_free_secret(char *s);
 
 #endif

@@ -14,8 +14,8 @@
 void p11_sign_op_end(p11_sign_op *op)
 {
     EVP_MD_CTX_free(op->md);
-    p11_free_secret(op->otp);
-    p11_free_secret(op->pin);
+    sigil_free_secret(op->otp);
+    sigil_free_secret(op->pin);
     sigil_secure_zero(op, sizeof *op);
 }
 
@@ -161,15 +161,13 @@ static CK_RV final_digest(p11_sign_op *op, unsigned char *digest_buf, sigil_hash
     return CKR_OK;
 }
 
-/* Authorizes and signs the digest on the server; out gets cred->sig_len bytes. */
+/* The secrets for this signature, then the core's one signature; out gets cred->sig_len bytes. */
 static CK_RV remote_sign(p11_slot *slot, p11_sign_op *op, sigil_hash hash,
                          const unsigned char *digest, size_t digest_len, unsigned char *out)
 {
     const p11_credential *cred = &slot->creds[op->cred];
-    const sigil_hash_info *hi = sigil_hash_info_of(hash);
-    const sigil_sign_algo_info *algo = sigil_sign_algo_find(cred->key, op->mech->padding, hash);
-    if (hi == NULL || algo == NULL)
-        return CKR_MECHANISM_INVALID;
+    if (sigil_sign_algo_find(cred->key, op->mech->padding, hash) == NULL)
+        return CKR_MECHANISM_INVALID; /* before a code is spent */
     const char *pin = op->pin != NULL ? op->pin : slot->pin;
     if (cred->pin_required && pin == NULL) {
         p11_error("credential %s needs its PIN: log in with password:PIN, or give PIN:code at "
@@ -194,49 +192,18 @@ static CK_RV remote_sign(p11_slot *slot, p11_sign_op *op, sigil_hash hash,
         return CKR_USER_NOT_LOGGED_IN;
     }
 
-    unsigned char params[64];
-    size_t params_len = 0;
-    if (op->mech->padding == SIGIL_PAD_PSS
-        && sigil_pss_params_build(hash, params, sizeof params, &params_len) != SIGIL_OK) {
-        p11_free_secret(otp);
-        return CKR_GENERAL_ERROR;
-    }
-    char *sad = NULL;
-    int64_t expires = 0;
-    sigil_status st = sigil_csc_authorize(slot->csc, cred->id, digest, digest_len, 1, hi->oid,
-                                          cred->pin_required ? pin : NULL, otp, &sad, &expires);
-    p11_free_secret(otp);
-    if (st != SIGIL_OK) {
-        p11_error("credentials/authorize of %s refused: %s %s", cred->id,
-                  sigil_csc_last_error(slot->csc), sigil_csc_last_error_description(slot->csc));
-        return p11_rv(st);
-    }
-    sigil_buffer *sigs = NULL;
-    size_t n = 0;
-    st = sigil_csc_sign_hash(slot->csc, cred->id, sad, digest, digest_len, 1, hi->oid, algo->oid,
-                             params_len > 0 ? params : NULL, params_len, &sigs, &n);
-    sigil_csc_free_secret(sad);
-    if (st != SIGIL_OK) {
-        p11_error("signatures/signHash with %s failed: %s %s", cred->id,
-                  sigil_csc_last_error(slot->csc), sigil_csc_last_error_description(slot->csc));
-        return p11_rv(st);
-    }
-    CK_RV rv = CKR_OK;
-    if (cred->key == SIGIL_KEY_EC) {
-        size_t raw_len = 0;
-        if (sigil_ecdsa_der_to_raw(sigs[0].data, sigs[0].len, cred->field_len, out, cred->sig_len,
-                                   &raw_len) != SIGIL_OK || raw_len != cred->sig_len)
-            rv = CKR_DEVICE_ERROR;
-    } else if (sigs[0].len != cred->sig_len) {
-        rv = CKR_DEVICE_ERROR;
-    } else {
-        memcpy(out, sigs[0].data, sigs[0].len);
-    }
-    if (rv != CKR_OK)
-        p11_error("the server's signature for %s is not what %s returns", cred->id,
+    sigil_status st = sigil_csc_sign_digest(slot->csc, cred->id, cred->key, op->mech->padding,
+                                            hash, digest, digest_len,
+                                            cred->pin_required ? pin : NULL, otp, cred->field_len,
+                                            out, cred->sig_len);
+    sigil_free_secret(otp);
+    if (st == SIGIL_PARSE_ERROR)
+        p11_error("the server's answer or signature for %s is not what %s returns", cred->id,
                   op->mech->name);
-    sigil_csc_free_buffers(sigs, n);
-    return rv;
+    else if (st != SIGIL_OK)
+        p11_error("signing with %s refused: %s %s", cred->id, sigil_csc_last_error(slot->csc),
+                  sigil_csc_last_error_description(slot->csc));
+    return p11_rv(st);
 }
 
 /* The end of C_Sign and C_SignFinal: the size protocol, then the remote signature. */

@@ -146,7 +146,7 @@ SECURITY_STATUS ksp_prompt(HWND parent, const wchar_t *key_name, int need_passwo
             result = ERROR_SUCCESS;
         } else {
             for (int i = 0; i < 3; i++)
-                ksp_free_secret(values[i]);
+                sigil_free_secret(values[i]);
             result = SCARD_W_WRONG_CHV; /* an empty field: nothing to send */
         }
     }

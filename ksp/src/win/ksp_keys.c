@@ -34,15 +34,6 @@ void ksp_keys_unload(void)
     keys = NULL;
 }
 
-static wchar_t *widen(const char *s)
-{
-    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
-    wchar_t *w = n > 0 ? malloc((size_t)n * sizeof *w) : NULL;
-    if (w != NULL)
-        MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n);
-    return w;
-}
-
 static void free_key(ksp_key *k)
 {
     if (k == NULL)
@@ -50,8 +41,8 @@ static void free_key(ksp_key *k)
     free(k->id);
     free(k->wid);
     free(k->cert);
-    ksp_free_secret(k->pin);
-    ksp_free_secret(k->otp);
+    sigil_free_secret(k->pin);
+    sigil_free_secret(k->otp);
     free(k);
 }
 
@@ -112,7 +103,7 @@ SECURITY_STATUS ksp_open_key(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE *key
     }
     k->owner = provider;
     k->id = id;
-    k->wid = widen(id);
+    k->wid = ksp_widen(id);
     k->cert_len = (DWORD)info->certificates[0].len;
     k->cert = malloc(k->cert_len);
     if (info->curve != NULL) {
@@ -237,10 +228,10 @@ SECURITY_STATUS ksp_set_key_property(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HAN
     char *v;
     if ((s = ksp_utf8_from_property(in, len, &v)) != ERROR_SUCCESS)
         return s;
-    ksp_free_secret(*slot);
+    sigil_free_secret(*slot);
     *slot = v[0] != '\0' ? v : NULL;
     if (*slot == NULL)
-        ksp_free_secret(v);
+        sigil_free_secret(v);
     return ERROR_SUCCESS;
 }
 
@@ -323,10 +314,10 @@ SECURITY_STATUS ksp_sign_hash(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE key
             return s;
         if (need_password) {
             s = ksp_status(sigil_csc_login(p->csc, p->cfg.username, password, strlen(password)));
-            ksp_free_secret(password);
+            sigil_free_secret(password);
             if (s != ERROR_SUCCESS) {
-                ksp_free_secret(pin);
-                ksp_free_secret(code);
+                sigil_free_secret(pin);
+                sigil_free_secret(code);
                 return s;
             }
         }
@@ -337,49 +328,22 @@ SECURITY_STATUS ksp_sign_hash(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE key
     }
     if ((s = ksp_ensure_login(p, flags, k->hwnd, k->wid)) != ERROR_SUCCESS)
         return s;
-    const sigil_sign_algo_info *algo = sigil_sign_algo_find(k->key, scheme, h->hash);
-    unsigned char params[64];
-    size_t params_len = 0;
-    if (algo == NULL || (scheme == SIGIL_PAD_PSS
-                         && sigil_pss_params_build(h->hash, params, sizeof params, &params_len)
-                                != SIGIL_OK))
+    if (sigil_sign_algo_find(k->key, scheme, h->hash) == NULL)
         return NTE_NOT_SUPPORTED;
-
     char *otp = k->otp; /* used once, whatever the outcome */
     k->otp = NULL;
-    char *sad = NULL;
-    int64_t expires = 0;
-    sigil_status st = sigil_csc_authorize(p->csc, k->id, digest, digest_len, 1, h->oid,
-                                          k->pin_required ? k->pin : NULL, otp, &sad, &expires);
+    const char *pin = k->pin_required ? k->pin : NULL;
+    size_t field_len = k->key == SIGIL_KEY_EC ? k->curve->field_len : 0;
+    sigil_status st = sigil_csc_sign_digest(p->csc, k->id, k->key, scheme, h->hash, digest,
+                                            digest_len, pin, otp, field_len, sig, k->sig_len);
     if (st == SIGIL_SESSION_EXPIRED && p->password != NULL
         && ksp_ensure_login(p, flags, k->hwnd, k->wid) == ERROR_SUCCESS) {
         /* The token ended (30 minutes by default) before the code was looked at: once more. */
-        st = sigil_csc_authorize(p->csc, k->id, digest, digest_len, 1, h->oid,
-                                 k->pin_required ? k->pin : NULL, otp, &sad, &expires);
+        st = sigil_csc_sign_digest(p->csc, k->id, k->key, scheme, h->hash, digest, digest_len,
+                                   pin, otp, field_len, sig, k->sig_len);
     }
-    ksp_free_secret(otp);
-    if (st != SIGIL_OK)
-        return ksp_status(st);
-    sigil_buffer *sigs = NULL;
-    size_t n = 0;
-    st = sigil_csc_sign_hash(p->csc, k->id, sad, digest, digest_len, 1, h->oid, algo->oid,
-                             params_len > 0 ? params : NULL, params_len, &sigs, &n);
-    sigil_csc_free_secret(sad);
-    if (st != SIGIL_OK)
-        return ksp_status(st);
-    s = ERROR_SUCCESS;
-    if (k->key == SIGIL_KEY_EC) {
-        size_t raw_len = 0;
-        if (sigil_ecdsa_der_to_raw(sigs[0].data, sigs[0].len, k->curve->field_len, sig, sig_cap,
-                                   &raw_len) != SIGIL_OK || raw_len != k->sig_len)
-            s = NTE_BAD_DATA;
-    } else if (sigs[0].len != k->sig_len) {
-        s = NTE_BAD_DATA;
-    } else {
-        memcpy(sig, sigs[0].data, sigs[0].len);
-    }
-    sigil_csc_free_buffers(sigs, n);
-    return s;
+    sigil_free_secret(otp);
+    return ksp_status(st);
 }
 
 /* The enumeration state handed to the router: the credential ids and the position, in one buffer

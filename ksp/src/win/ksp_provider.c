@@ -14,13 +14,6 @@ static SRWLOCK module_lock = SRWLOCK_INIT;
 void ksp_enter(void) { AcquireSRWLockExclusive(&module_lock); }
 void ksp_leave(void) { ReleaseSRWLockExclusive(&module_lock); }
 
-void ksp_free_secret(char *s)
-{
-    if (s == NULL)
-        return;
-    sigil_secure_zero(s, strlen(s));
-    free(s);
-}
 
 SECURITY_STATUS ksp_utf8_from_property(const BYTE *in, DWORD cb, char **out)
 {
@@ -42,7 +35,7 @@ SECURITY_STATUS ksp_utf8_from_property(const BYTE *in, DWORD cb, char **out)
         WideCharToMultiByte(CP_UTF8, WC_ERR_INVALID_CHARS, w, chars, s, n, NULL, NULL);
     s[n] = '\0';
     if (memchr(s, '\0', (size_t)n) != NULL) {
-        ksp_free_secret(s);
+        sigil_free_secret(s);
         return NTE_INVALID_PARAMETER;
     }
     *out = s;
@@ -166,7 +159,7 @@ SECURITY_STATUS ksp_free_provider(NCRYPT_PROV_HANDLE provider)
         (void)sigil_csc_revoke(prov->csc); /* the token stops working now, not at its expiry */
     sigil_csc_session_free(prov->csc);
     sigil_winhttp_transport_free(prov->transport);
-    ksp_free_secret(prov->password);
+    sigil_free_secret(prov->password);
     sigil_config_clear(&prov->cfg);
     free(prov);
     return ERROR_SUCCESS;
@@ -188,10 +181,10 @@ SECURITY_STATUS ksp_set_provider_property(NCRYPT_PROV_HANDLE provider, LPCWSTR p
     char *password;
     if ((s = ksp_utf8_from_property(in, len, &password)) != ERROR_SUCCESS)
         return s;
-    ksp_free_secret(p->password);
+    sigil_free_secret(p->password);
     p->password = password[0] != '\0' ? password : NULL;
     if (p->password == NULL)
-        ksp_free_secret(password);
+        sigil_free_secret(password);
     return ERROR_SUCCESS;
 }
 
@@ -210,7 +203,7 @@ SECURITY_STATUS ksp_ensure_login(ksp_provider *p, DWORD flags, HWND parent,
     if (s != ERROR_SUCCESS)
         return s;
     s = ksp_status(sigil_csc_login(p->csc, p->cfg.username, password, strlen(password)));
-    ksp_free_secret(password);
+    sigil_free_secret(password);
     return s;
 }
 

@@ -38,15 +38,6 @@ static int fail(const char *what, LONG code)
     return 1;
 }
 
-static wchar_t *widen(const char *s)
-{
-    int n = MultiByteToWideChar(CP_UTF8, 0, s, -1, NULL, 0);
-    wchar_t *w = n > 0 ? malloc((size_t)n * sizeof *w) : NULL;
-    if (w != NULL)
-        MultiByteToWideChar(CP_UTF8, 0, s, -1, w, n);
-    return w;
-}
-
 static LONG set_string(HKEY root, const wchar_t *path, const wchar_t *name, const wchar_t *value,
                        DWORD type)
 {
@@ -135,7 +126,7 @@ static int install(int argc, char **argv)
 
     wchar_t path[MAX_PATH];
     if (dll != NULL) {
-        wchar_t *w = widen(dll);
+        wchar_t *w = ksp_widen(dll);
         DWORD n = w != NULL ? GetFullPathNameW(w, MAX_PATH, path, NULL) : 0;
         free(w);
         if (n == 0 || n >= MAX_PATH)
@@ -185,7 +176,7 @@ static int install(int argc, char **argv)
     for (size_t i = 0; i < sizeof values / sizeof values[0] && rc == ERROR_SUCCESS; i++) {
         if (values[i].value == NULL)
             continue;
-        wchar_t *w = widen(values[i].value);
+        wchar_t *w = ksp_widen(values[i].value);
         rc = w != NULL ? set_string(root, CONFIG_KEY, values[i].name, w, REG_SZ)
                        : ERROR_NOT_ENOUGH_MEMORY;
         free(w);
