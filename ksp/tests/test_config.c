@@ -132,6 +132,35 @@ static void refuses_bad_values(void **state)
                  "line 1: timeout_seconds must be an integer from 1 to 600");
 }
 
+static void a_client_certificate_thumbprint_is_read_and_excludes_the_files(void **state)
+{
+    (void)state;
+    sigil_config cfg;
+    assert_int_equal(parse("server_url = https://s\nusername = a\nca_file = system\n"
+                           "client_cert_thumbprint = 00112233445566778899aAbBcCdDeEfF0A1b2C3d\n",
+                           &cfg, NULL, 0), SIGIL_OK);
+    assert_int_equal(cfg.has_client_thumbprint, 1);
+    static const unsigned char want[20] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+                                           0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x0a, 0x1b,
+                                           0x2c, 0x3d};
+    assert_memory_equal(cfg.client_cert_sha1, want, sizeof want);
+    assert_null(cfg.client_cert);
+    sigil_config_clear(&cfg);
+    assert_int_equal(cfg.has_client_thumbprint, 0);
+
+    const char *bad = "line 1: client_cert_thumbprint must be 40 hex digits (the SHA-1 "
+                      "thumbprint Windows shows, without spaces)";
+    expect_error("client_cert_thumbprint = 00112233445566778899aabbccddeeff0a1b2c3\n", bad);
+    expect_error("client_cert_thumbprint = 00112233445566778899aabbccddeeff0a1b2c3d4\n", bad);
+    expect_error("client_cert_thumbprint = 00 11 22 33 44 55 66 77 88 99 aa bb cc dd ee ff 0a 1b\n",
+                 bad);
+    expect_error("client_cert_thumbprint = 00112233445566778899aabbccddeeff0a1b2c3g\n", bad);
+    expect_error("server_url = https://s\nusername = a\nca_file = c\nclient_cert = x\n"
+                 "client_key = y\nclient_cert_thumbprint = 00112233445566778899aabbccddeeff0a1b2c3d\n",
+                 "client_cert_thumbprint (line 6) and client_cert/client_key (files) exclude each "
+                 "other: give one client certificate");
+}
+
 static void an_error_after_allocations_leaks_nothing(void **state)
 {
     (void)state;
@@ -181,6 +210,7 @@ int main(void)
         cmocka_unit_test(refuses_lines_without_an_equals_sign_and_empty_values),
         cmocka_unit_test(refuses_missing_required_keys),
         cmocka_unit_test(refuses_bad_values),
+        cmocka_unit_test(a_client_certificate_thumbprint_is_read_and_excludes_the_files),
         cmocka_unit_test(an_error_after_allocations_leaks_nothing),
         cmocka_unit_test(loads_a_file_and_reports_a_missing_one),
         cmocka_unit_test(refuses_oversized_files_and_null_arguments),

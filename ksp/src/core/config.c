@@ -35,11 +35,25 @@ static char *dup_n(const char *s, size_t n)
     return d;
 }
 
-enum { K_URL, K_CA, K_PIN, K_CERT, K_KEY, K_USER, K_TIMEOUT, K_LABEL, K_OTP, K_COUNT };
+enum { K_URL, K_CA, K_PIN, K_CERT, K_KEY, K_THUMB, K_USER, K_TIMEOUT, K_LABEL, K_OTP, K_COUNT };
 static const char *const key_names[K_COUNT] = {
-    "server_url", "ca_file", "pinned_sha256", "client_cert", "client_key", "username",
-    "timeout_seconds", "label", "otp_command",
+    "server_url", "ca_file", "pinned_sha256", "client_cert", "client_key", "client_cert_thumbprint",
+    "username", "timeout_seconds", "label", "otp_command",
 };
+
+/* v[0..n) as exactly 2 * out_len hex digits into out; 0 when it is not. */
+static int parse_hex(const char *v, size_t n, unsigned char *out, size_t out_len)
+{
+    if (n != 2 * out_len)
+        return 0;
+    for (size_t i = 0; i < out_len; i++) {
+        int hi = hex_value(v[2 * i]), lo = hex_value(v[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return 0;
+        out[i] = (unsigned char)(hi * 16 + lo);
+    }
+    return 1;
+}
 
 /* Stores one value; returns OK or PARSE_ERROR/NO_MEMORY with err filled. */
 static sigil_status set_value(sigil_config *c, int key, const char *v, size_t n, unsigned line,
@@ -67,19 +81,19 @@ static sigil_status set_value(sigil_config *c, int key, const char *v, size_t n,
         slot = &c->label;
         break;
     case K_PIN:
-        if (n != 64) {
+        if (!parse_hex(v, n, c->pinned_sha256, sizeof c->pinned_sha256)) {
             fail(err, cap, "line %u: pinned_sha256 must be 64 hex digits", line);
             return SIGIL_PARSE_ERROR;
         }
-        for (size_t i = 0; i < 32; i++) {
-            int hi = hex_value(v[2 * i]), lo = hex_value(v[2 * i + 1]);
-            if (hi < 0 || lo < 0) {
-                fail(err, cap, "line %u: pinned_sha256 must be 64 hex digits", line);
-                return SIGIL_PARSE_ERROR;
-            }
-            c->pinned_sha256[i] = (unsigned char)(hi * 16 + lo);
-        }
         c->has_pinned = 1;
+        return SIGIL_OK;
+    case K_THUMB:
+        if (!parse_hex(v, n, c->client_cert_sha1, sizeof c->client_cert_sha1)) {
+            fail(err, cap, "line %u: client_cert_thumbprint must be 40 hex digits (the SHA-1 "
+                           "thumbprint Windows shows, without spaces)", line);
+            return SIGIL_PARSE_ERROR;
+        }
+        c->has_client_thumbprint = 1;
         return SIGIL_OK;
     case K_TIMEOUT: {
         unsigned t = 0;
@@ -170,6 +184,11 @@ static sigil_status parse_lines(const char *text, size_t len, sigil_config *c, c
     }
     if (!seen[K_CERT] != !seen[K_KEY]) {
         fail(err, cap, "client_cert and client_key must be given together");
+        return SIGIL_PARSE_ERROR;
+    }
+    if (seen[K_THUMB] && seen[K_CERT]) {
+        fail(err, cap, "client_cert_thumbprint (line %u) and client_cert/client_key (files) "
+                       "exclude each other: give one client certificate", seen[K_THUMB]);
         return SIGIL_PARSE_ERROR;
     }
     return SIGIL_OK;

@@ -12,6 +12,9 @@
  *                     SubjectPublicKeyInfo), as curl's --pinnedpubkey and HPKP pin it
  *   client_cert     = /etc/sigil/client.pem           (optional; client_key then required)
  *   client_key      = /etc/sigil/client.key
+ *   client_cert_thumbprint = 40 hex digits       (Windows only, instead of the two files: the
+ *                     SHA-1 thumbprint of a certificate with its private key in the
+ *                     CurrentUser or LocalMachine MY store)
  *   username        = alice                           (required)
  *   timeout_seconds = 30                              (optional, 1..600, default 30)
  *   label           = Alice at Example                (optional, at most 32 bytes: the PKCS#11
@@ -40,6 +43,8 @@ typedef struct sigil_config {
     int has_pinned;            /* 1 when pinned_sha256 was given */
     char *client_cert;         /* NULL when not given */
     char *client_key;          /* NULL when not given */
+    unsigned char client_cert_sha1[20];
+    int has_client_thumbprint; /* 1 when client_cert_thumbprint was given */
     char *username;            /* never NULL after a successful parse */
     unsigned timeout_seconds;
     char *label;               /* NULL when not given */

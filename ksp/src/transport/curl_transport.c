@@ -162,6 +162,11 @@ sigil_status sigil_curl_transport_new(const sigil_config *cfg, sigil_curl_transp
     if (cfg == NULL || out == NULL || cfg->server_url == NULL)
         return SIGIL_INVALID_ARGUMENT;
     *out = NULL;
+    if (cfg->has_client_thumbprint) {
+        fail(err, err_cap, "client_cert_thumbprint names a certificate in the Windows certificate "
+                           "store; here give client_cert and client_key files");
+        return SIGIL_UNSUPPORTED;
+    }
     pthread_once(&global_once, global_init);
     if (global_result != CURLE_OK) {
         fail(err, err_cap, curl_easy_strerror(global_result));

@@ -17,6 +17,7 @@ struct sigil_winhttp_transport {
     wchar_t *base_path;        /* "/prefix/csc/v2/" */
     PCCERT_CONTEXT ca;         /* from ca_file, or NULL */
     int system_trust;          /* ca_file = system: WinHTTP's own chain and name checks */
+    PCCERT_CONTEXT client;     /* from client_cert_thumbprint, or NULL: none sent */
     unsigned char pin[32];
     int has_pin;
     unsigned timeout_ms;
@@ -189,6 +190,13 @@ static sigil_status post(void *ctx, const char *path, const char *authorization,
                      | SECURITY_FLAG_IGNORE_CERT_WRONG_USAGE;
         WinHttpSetOption(req, WINHTTP_OPTION_SECURITY_FLAGS, &flags, sizeof flags);
     }
+    /* Without a configured certificate, none is sent even to a server that asks for one
+     * (otherwise Windows stops with ERROR_WINHTTP_CLIENT_AUTH_CERT_NEEDED). */
+    if (wt->client != NULL)
+        WinHttpSetOption(req, WINHTTP_OPTION_CLIENT_CERT_CONTEXT, (void *)wt->client,
+                         sizeof *wt->client);
+    else
+        WinHttpSetOption(req, WINHTTP_OPTION_CLIENT_CERT_CONTEXT, WINHTTP_NO_CLIENT_CERT_CONTEXT, 0);
     DWORD_PTR context = (DWORD_PTR)wt;
     WinHttpSetOption(req, WINHTTP_OPTION_CONTEXT_VALUE, &context, sizeof context);
     WinHttpSetStatusCallback(req, on_status, WINHTTP_CALLBACK_FLAG_SEND_REQUEST, 0);
@@ -203,7 +211,11 @@ static sigil_status post(void *ctx, const char *path, const char *authorization,
         if (wt->error[0] == '\0' && !sent)
             snprintf(wt->error, sizeof wt->error, "WinHTTP error %lu (connection or TLS handshake%s)",
                      (unsigned long)send_error,
-                     wt->system_trust ? "; is the server's CA in the Windows trust store?" : "");
+                     send_error == ERROR_WINHTTP_CLIENT_AUTH_CERT_NEEDED
+                         ? "; the server asks for a TLS client certificate: set client_cert_thumbprint"
+                     : wt->client == NULL && send_error == ERROR_WINHTTP_SECURE_CHANNEL_ERROR
+                         ? "; does the server require a TLS client certificate?"
+                     : wt->system_trust ? "; is the server's CA in the Windows trust store?" : "");
         else if (wt->error[0] == '\0')
             snprintf(wt->error, sizeof wt->error, "the server certificate could not be checked");
         goto done;
@@ -279,6 +291,49 @@ static PCCERT_CONTEXT load_ca(const char *path, char *err, size_t cap)
     return c;
 }
 
+/* The certificate client_cert_thumbprint names, with a private key the TLS handshake can use. */
+static PCCERT_CONTEXT find_client_cert(const unsigned char sha1[20], char *err, size_t cap)
+{
+    static const DWORD locations[] = {CERT_SYSTEM_STORE_CURRENT_USER,
+                                      CERT_SYSTEM_STORE_LOCAL_MACHINE};
+    CRYPT_HASH_BLOB hash = {20, (BYTE *)sha1};
+    PCCERT_CONTEXT c = NULL;
+    for (size_t i = 0; c == NULL && i < sizeof locations / sizeof locations[0]; i++) {
+        HCERTSTORE store = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0,
+                                         locations[i] | CERT_STORE_OPEN_EXISTING_FLAG
+                                             | CERT_STORE_READONLY_FLAG, L"MY");
+        if (store == NULL)
+            continue;
+        c = CertFindCertificateInStore(store, X509_ASN_ENCODING, 0, CERT_FIND_SHA1_HASH, &hash,
+                                       NULL);
+        CertCloseStore(store, 0);   /* the context keeps what it needs */
+    }
+    if (c == NULL) {
+        fail(err, cap, "no certificate with client_cert_thumbprint in CurrentUser\\MY or "
+                       "LocalMachine\\MY");
+        return NULL;
+    }
+    DWORD size = 0;
+    CRYPT_KEY_PROV_INFO *info = NULL;
+    const char *problem = NULL;
+    if (!CertGetCertificateContextProperty(c, CERT_KEY_PROV_INFO_PROP_ID, NULL, &size)
+        || (info = malloc(size)) == NULL
+        || !CertGetCertificateContextProperty(c, CERT_KEY_PROV_INFO_PROP_ID, info, &size))
+        problem = "the client_cert_thumbprint certificate has no private key in the store";
+    else if (info->pwszProvName != NULL && wcscmp(info->pwszProvName, SIGIL_KSP_PROVIDER_NAME) == 0)
+        problem = "the client_cert_thumbprint certificate's key is a Sigil key, which needs this "
+                  "connection to sign: use a key of another provider";
+    else if (CertVerifyTimeValidity(NULL, c->pCertInfo) != 0)
+        problem = "the client_cert_thumbprint certificate is expired or not yet valid";
+    free(info);
+    if (problem != NULL) {
+        fail(err, cap, problem);
+        CertFreeCertificateContext(c);
+        return NULL;
+    }
+    return c;
+}
+
 sigil_status sigil_winhttp_transport_new(const sigil_config *cfg, sigil_winhttp_transport **out,
                                          char *err, size_t err_cap)
 {
@@ -288,13 +343,18 @@ sigil_status sigil_winhttp_transport_new(const sigil_config *cfg, sigil_winhttp_
         return SIGIL_INVALID_ARGUMENT;
     *out = NULL;
     if (cfg->client_cert != NULL) {
-        fail(err, err_cap, "client_cert/client_key files are not used on Windows (the client "
-                           "certificate comes from the certificate store)");
+        fail(err, err_cap, "client_cert/client_key files are not used on Windows: name a "
+                           "certificate of the Windows store with client_cert_thumbprint");
         return SIGIL_UNSUPPORTED;
     }
     sigil_winhttp_transport *wt = calloc(1, sizeof *wt);
     if (wt == NULL)
         return SIGIL_NO_MEMORY;
+    if (cfg->has_client_thumbprint
+        && (wt->client = find_client_cert(cfg->client_cert_sha1, err, err_cap)) == NULL) {
+        sigil_winhttp_transport_free(wt);
+        return SIGIL_NOT_FOUND;
+    }
     wt->timeout_ms = cfg->timeout_seconds * 1000u;
     if (cfg->has_pinned) {
         memcpy(wt->pin, cfg->pinned_sha256, sizeof wt->pin);
@@ -374,6 +434,8 @@ void sigil_winhttp_transport_free(sigil_winhttp_transport *wt)
         WinHttpCloseHandle(wt->session);
     if (wt->ca != NULL)
         CertFreeCertificateContext(wt->ca);
+    if (wt->client != NULL)
+        CertFreeCertificateContext(wt->client);
     free(wt->base_path);
     free(wt);
 }

@@ -9,8 +9,13 @@
  *   - pinned_sha256: the SHA-256 of the server certificate's SubjectPublicKeyInfo must match
  *     (alone, it is the only check, as with the libcurl transport);
  *   - neither: not allowed by the configuration parser.
- * Client certificates come from the Windows certificate store (issue 6), so client_cert/client_key
- * files are refused here with UNSUPPORTED.
+ * The TLS client certificate, for a server or reverse proxy that asks for one, comes from the
+ * Windows certificate store: client_cert_thumbprint names it (SHA-1 thumbprint), looked up in
+ * CurrentUser\MY, then LocalMachine\MY, when the transport is made; it must have a private key
+ * (in any key storage provider but Sigil's own: the key that opens the connection cannot be one
+ * that needs the connection) and be within its validity. client_cert/client_key files are refused
+ * here with UNSUPPORTED. Without a thumbprint no client certificate is sent, also when the server
+ * merely asks for one.
  *
  *   sigil_winhttp_transport *wt; char err[256];
  *   if (sigil_winhttp_transport_new(&cfg, &wt, err, sizeof err) != SIGIL_OK) log(err);
@@ -27,6 +32,9 @@
 #include "transport.h"
 
 typedef struct sigil_winhttp_transport sigil_winhttp_transport;
+
+/* The name the KSP registers under (also the provider the importer writes into certificates). */
+#define SIGIL_KSP_PROVIDER_NAME L"Sigil Key Storage Provider"
 
 sigil_status sigil_winhttp_transport_new(const sigil_config *cfg, sigil_winhttp_transport **out,
                                          char *err, size_t err_cap);

@@ -12,7 +12,7 @@
 #include "status.h"
 #include "winhttp_transport.h"
 
-#define KSP_PROVIDER_NAME L"Sigil Key Storage Provider"
+#define KSP_PROVIDER_NAME SIGIL_KSP_PROVIDER_NAME
 #define KSP_VERSION 0x00000100u /* 0.1 as the Version property's major.minor in the high/low words */
 
 /* The documented Sigil properties: the account password (SetProviderProperty, before OpenKey,

@@ -1,7 +1,7 @@
 /* sigil-ksp-register: registers sigil-ksp.dll with CNG and writes its configuration.
  *
  *   sigil-ksp-register install --server URL (--ca FILE | --pin SHA256) --username NAME
- *                              [--dll PATH] [--user]
+ *                              [--client-cert-thumbprint SHA1] [--dll PATH] [--user]
  *   sigil-ksp-register uninstall [--user]
  *   sigil-ksp-register status
  *
@@ -26,7 +26,8 @@ static int usage(void)
 {
     fprintf(stderr,
             "usage: sigil-ksp-register install --server URL (--ca FILE | --pin SHA256) "
-            "--username NAME [--dll PATH] [--user]\n"
+            "--username NAME\n"
+            "                          [--client-cert-thumbprint SHA1] [--dll PATH] [--user]\n"
             "       sigil-ksp-register uninstall [--user]\n"
             "       sigil-ksp-register status\n");
     return 2;
@@ -94,31 +95,47 @@ static LONG update_context(int add)
 
 static int install(int argc, char **argv)
 {
-    const char *server = NULL, *ca = NULL, *pin = NULL, *user = NULL, *dll = NULL;
+    /* Each option is one configuration value (config.h's key, the registry value's name). */
+    struct { const char *option; const char *key; const char *value; } values[] = {
+        { "--server", "server_url", NULL }, { "--username", "username", NULL },
+        { "--ca", "ca_file", NULL }, { "--pin", "pinned_sha256", NULL },
+        { "--client-cert-thumbprint", "client_cert_thumbprint", NULL },
+    };
+    enum { N_VALUES = sizeof values / sizeof values[0] };
+    const char *dll = NULL;
     int per_user = 0;
     for (int i = 2; i < argc; i++) {
         const char **slot = NULL;
-        if (strcmp(argv[i], "--server") == 0) slot = &server;
-        else if (strcmp(argv[i], "--ca") == 0) slot = &ca;
-        else if (strcmp(argv[i], "--pin") == 0) slot = &pin;
-        else if (strcmp(argv[i], "--username") == 0) slot = &user;
-        else if (strcmp(argv[i], "--dll") == 0) slot = &dll;
+        for (size_t v = 0; v < N_VALUES; v++)
+            if (strcmp(argv[i], values[v].option) == 0)
+                slot = &values[v].value;
+        if (strcmp(argv[i], "--dll") == 0) slot = &dll;
         else if (strcmp(argv[i], "--user") == 0) { per_user = 1; continue; }
         if (slot == NULL || i + 1 >= argc)
             return usage();
         *slot = argv[++i];
     }
-    if (server == NULL || user == NULL || (ca == NULL && pin == NULL))
+    if (values[0].value == NULL || values[1].value == NULL
+        || (values[2].value == NULL && values[3].value == NULL))
         return usage();
 
     /* The configuration first: nothing is registered for a configuration the KSP would refuse. */
-    char text[2048];
-    snprintf(text, sizeof text, "server_url = %s\nusername = %s\n%s%s%s%s%s%s", server, user,
-             ca ? "ca_file = " : "", ca ? ca : "", ca ? "\n" : "", pin ? "pinned_sha256 = " : "",
-             pin ? pin : "", pin ? "\n" : "");
+    char text[4096];
+    size_t len = 0;
+    for (size_t v = 0; v < N_VALUES; v++) {
+        if (values[v].value == NULL)
+            continue;
+        int n = snprintf(text + len, sizeof text - len, "%s = %s\n", values[v].key,
+                         values[v].value);
+        if (n < 0 || (size_t)n >= sizeof text - len) {
+            fprintf(stderr, "sigil-ksp-register: the values are too long\n");
+            return 1;
+        }
+        len += (size_t)n;
+    }
     sigil_config cfg;
     char err[160];
-    if (sigil_config_parse(text, strlen(text), &cfg, err, sizeof err) != SIGIL_OK) {
+    if (sigil_config_parse(text, len, &cfg, err, sizeof err) != SIGIL_OK) {
         fprintf(stderr, "sigil-ksp-register: %s\n", err);
         return 1;
     }
@@ -169,16 +186,13 @@ static int install(int argc, char **argv)
 
     HKEY root = per_user ? HKEY_CURRENT_USER : HKEY_LOCAL_MACHINE;
     RegDeleteTreeW(root, CONFIG_KEY); /* a configuration is replaced as a whole */
-    const struct { const wchar_t *name; const char *value; } values[] = {
-        { L"server_url", server }, { L"username", user }, { L"ca_file", ca },
-        { L"pinned_sha256", pin },
-    };
-    for (size_t i = 0; i < sizeof values / sizeof values[0] && rc == ERROR_SUCCESS; i++) {
-        if (values[i].value == NULL)
+    for (size_t v = 0; v < N_VALUES && rc == ERROR_SUCCESS; v++) {
+        if (values[v].value == NULL)
             continue;
-        wchar_t *w = ksp_widen(values[i].value);
-        rc = w != NULL ? set_string(root, CONFIG_KEY, values[i].name, w, REG_SZ)
-                       : ERROR_NOT_ENOUGH_MEMORY;
+        wchar_t *name = ksp_widen(values[v].key), *w = ksp_widen(values[v].value);
+        rc = name != NULL && w != NULL ? set_string(root, CONFIG_KEY, name, w, REG_SZ)
+                                       : ERROR_NOT_ENOUGH_MEMORY;
+        free(name);
         free(w);
     }
     if (rc != ERROR_SUCCESS)

@@ -16,8 +16,10 @@ reg() { "$wine" reg query "$@" 2>/dev/null | tr -d '\r'; }
 check "a wrong command line exits 2" '"$wine" "$tool" install --server https://x 2>&1; [ $? -eq 2 ]'
 check "a configuration the KSP would refuse is refused and nothing is registered" \
   'out=$("$wine" "$tool" install --server http://plain:80 --ca Z:/ca.pem --username alice 2>&1); [ $? -eq 1 ] && echo "$out" | grep -q "server_url must start with https://" && ! reg "$providers\UM" /v Image | grep -q Image'
+check "a client certificate thumbprint that is not 40 hex digits is refused" \
+  'out=$("$wine" "$tool" install --server https://sigil.example:8443 --ca Z:/ca.pem --username alice --client-cert-thumbprint "ab cd" 2>&1); [ $? -eq 1 ] && echo "$out" | grep -q "client_cert_thumbprint must be 40 hex digits"'
 check "install registers the provider and writes the configuration" \
-  '"$wine" "$tool" install --server https://sigil.example:8443 --ca "Z:/etc/sigil/ca.pem" --username alice | grep -q "registered Sigil Key Storage Provider"'
+  '"$wine" "$tool" install --server https://sigil.example:8443 --ca "Z:/etc/sigil/ca.pem" --username alice --client-cert-thumbprint 00112233445566778899AABBCCDDEEFF00112233 | grep -q "registered Sigil Key Storage Provider"'
 check "UM\\Image names sigil-ksp.dll by its full path" \
   'reg "$providers\UM" /v Image | grep -Eiq "Image +REG_SZ +[A-Z]:.*sigil-ksp\.dll"'
 check "UM\\00010001\\Functions is KEY_STORAGE" \
@@ -25,7 +27,7 @@ check "UM\\00010001\\Functions is KEY_STORAGE" \
 check "the KEY_STORAGE context lists the provider" \
   'reg "$context" /v Providers | grep -q "Sigil Key Storage Provider"'
 check "the configuration is in HKLM\\Software\\Sigil" \
-  'reg "HKLM\Software\Sigil" /v server_url | grep -q "https://sigil.example:8443" && reg "HKLM\Software\Sigil" /v username | grep -q alice'
+  'reg "HKLM\Software\Sigil" /v server_url | grep -q "https://sigil.example:8443" && reg "HKLM\Software\Sigil" /v username | grep -q alice && reg "HKLM\Software\Sigil" /v client_cert_thumbprint | grep -q "REG_SZ *00112233445566778899AABBCCDDEEFF00112233"'
 check "status reports the registration and the configuration" \
   'out=$("$wine" "$tool" status); echo "$out"; echo "$out" | grep -q "registered, image" && echo "$out" | grep -q "https://sigil.example:8443 as alice"'
 check "uninstall removes the registration, the context entry and the configuration" \
