@@ -283,6 +283,13 @@ int main(int argc, char **argv)
         goto out;
     }
     for (;;) {
+        if (every != 0) {   /* a periodic service's log says when each round ran */
+            SYSTEMTIME now;
+            GetLocalTime(&now);
+            printf("round at %04u-%02u-%02u %02u:%02u:%02u\n", now.wYear, now.wMonth, now.wDay,
+                   now.wHour, now.wMinute, now.wSecond);
+            fflush(stdout);
+        }
         /* A login per round: it also empties the session's cache of credentials/info, so that
          * each round sees the server as it is now. */
         {

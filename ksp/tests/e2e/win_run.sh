@@ -59,6 +59,39 @@ w "$bin/sigil-ksp-register.exe" uninstall >/dev/null
 check "a credential disabled on the server is removed; the foreign certificate stays" \
   'out=$(import); echo "$out"; echo "$out" | grep -q "^remove alice-ec: disabled on the server" && l=$(w "$store" list) && echo "$l" && ! echo "$l" | grep -q "^ours alice-ec" && echo "$l" | grep -q "^ours alice-rsa" && echo "$l" | grep -q "^foreign Not placed by Sigil"'
 "$dist/bin/sigil-admin" --data "$work/data" --server "$base/" credential enable alice-ec >>"$work/admin.log" 2>&1
+# The server gets a renewed certificate for alice-rsa (same key, new serial and subject, issued by
+# the development CA with openssl): the importer replaces the one it placed.
+openssl pkcs12 -in "$work/data/ca/dev-ca.p12" -nocerts -nodes -passin "file:$work/data/secrets/dev-ca.pass" \
+  -out "$work/dev-ca.key" 2>>"$work/admin.log"
+old_serial=$(w "$store" list | sed -n 's/^ours alice-rsa .* serial=\([0-9A-F]*\)$/\1/p')
+renew() {  # <credential> <serial>: a new certificate for the key of the one in the store
+  w "$store" export "$1" "Z:$work/$1.der" \
+    && openssl x509 -inform DER -in "$work/$1.der" -pubkey -noout >"$work/$1.pub" \
+    && openssl x509 -new -subj "/CN=Alice Example/O=Sigil e2e renewed" -force_pubkey "$work/$1.pub" \
+         -CA "$ca" -CAkey "$work/dev-ca.key" -set_serial "$2" -days 30 \
+         -extfile <(printf 'keyUsage = critical, digitalSignature, nonRepudiation\n') -out "$work/$1.new.pem" \
+    && cat "$work/$1.new.pem" "$ca" >"$work/$1.chain.pem" \
+    && "$dist/bin/sigil-admin" --data "$work/data" --server "$base/" credential import-cert "$1" "$work/$1.chain.pem"
+}
+every_round() {  # the importer with --every 10; alice-ec disabled after its first round
+  printf '%s\n' "$password" | "$wine" "$importer" --password-stdin --every 10 >"$work/every.log" 2>&1 &
+  local pid=$! rounds=0
+  for _ in $(seq 60); do rounds=$(grep -c "^done:" "$work/every.log"); [ "$rounds" -ge 1 ] && break; sleep 0.5; done
+  "$dist/bin/sigil-admin" --data "$work/data" --server "$base/" credential disable alice-ec >>"$work/admin.log" 2>&1
+  for _ in $(seq 80); do rounds=$(grep -c "^done:" "$work/every.log"); [ "$rounds" -ge 2 ] && break; sleep 0.5; done
+  kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+  tr -d '\r' <"$work/every.log"
+  [ "$rounds" -ge 2 ] && [ "$(grep -c "^round at " "$work/every.log")" -ge 2 ] \
+    && grep "^done:" "$work/every.log" | head -n 1 | grep -q "added 0, updated 0, removed 0, unchanged 2" \
+    && tr -d '\r' <"$work/every.log" | grep -q "^remove alice-ec: disabled on the server" \
+    && grep "^done:" "$work/every.log" | sed -n 2p | grep -q "added 0, updated 0, removed 1, unchanged 1"
+}
+check "a renewed certificate replaces the one placed; a credential enabled again comes back" \
+  'renew alice-rsa 4242 && out=$(import); echo "$out"; echo "$out" | grep -q "^update alice-rsa" && echo "$out" | grep -q "^remove alice-rsa: replaced by the server.s newer certificate" && echo "$out" | grep -q "^add alice-ec" && echo "$out" | grep -q "done: added 1, updated 1, removed 0, unchanged 0" && l=$(w "$store" list) && echo "$l" && [ "$(echo "$l" | grep -c "^ours alice-rsa")" -eq 1 ] && echo "$l" | grep -q "^ours alice-rsa provider=Sigil Key Storage Provider container=alice-rsa .* serial=1092$" && [ "$old_serial" != 1092 ]'
+# --every: the periodic service sees, in its next round, what changed on the server meanwhile.
+check "--every 10 runs round after round and its next round removes a credential disabled meanwhile" \
+  'every_round'
+"$dist/bin/sigil-admin" --data "$work/data" --server "$base/" credential enable alice-ec >>"$work/admin.log" 2>&1
 # ca_file = system: the Windows trust store, once another process added the CA to Root.
 w "$store" root-add "Z:$ca"
 "$wine" reg add 'HKCU\Software\Sigil' /v ca_file /d system /f >/dev/null 2>&1

@@ -1,8 +1,10 @@
 /* A second process looking at CurrentUser\MY after sigil-cert-importer ran (the store must persist
  * across processes):
  *   test_importer_store list            one line per certificate: "ours <id> <provider> <container>
- *                                       <type> <key spec> <friendly name>" or "foreign <subject>"
+ *                                       <type> <key spec> <friendly name> <serial in hex>" or
+ *                                       "foreign <subject>"
  *   test_importer_store add-foreign F   adds the DER certificate in file F, without any marker
+ *   test_importer_store export ID F     writes the DER of the certificate placed for credential ID
  *   test_importer_store clear           empties the store (the test prefix's, before a run)
  *   test_importer_store root-add F      adds the PEM CA certificate in F to LocalMachine\Root
  *   test_importer_store root-remove F   removes it again */
@@ -38,14 +40,47 @@ static int list(HCERTSTORE my)
         wchar_t friendly[256] = L"";
         DWORD flen = sizeof friendly;
         CertGetCertificateContextProperty(c, CERT_FRIENDLY_NAME_PROP_ID, friendly, &flen);
+        /* The serial number, most significant byte first (CryptoAPI keeps it little-endian). */
+        char serial[2 * 32 + 1] = "";
+        const CRYPT_INTEGER_BLOB *sn = &c->pCertInfo->SerialNumber;
+        for (DWORD i = 0; i < sn->cbData && i < 32; i++)
+            sprintf(serial + 2 * i, "%02X", sn->pbData[sn->cbData - 1 - i]);
         if (CertGetCertificateContextProperty(c, CERT_KEY_PROV_INFO_PROP_ID, buf, &len))
-            printf("ours %s provider=%ls container=%ls type=%lu spec=%lu friendly=%ls\n",
+            printf("ours %s provider=%ls container=%ls type=%lu spec=%lu friendly=%ls serial=%s\n",
                    id != NULL ? id + 1 : "?", prov->pwszProvName, prov->pwszContainerName,
-                   (unsigned long)prov->dwProvType, (unsigned long)prov->dwKeySpec, friendly);
+                   (unsigned long)prov->dwProvType, (unsigned long)prov->dwKeySpec, friendly,
+                   serial);
         else
             printf("ours %s without CERT_KEY_PROV_INFO\n", id != NULL ? id + 1 : "?");
     }
     return 0;
+}
+
+/* Writes the DER of the certificate placed for credential id to the file at path. */
+static int export_ours(HCERTSTORE my, const char *id, const char *path)
+{
+    wchar_t suffix[300];
+    swprintf(suffix, 300, L" %hs", id);
+    size_t sl = wcslen(suffix);
+    PCCERT_CONTEXT c = NULL;
+    while ((c = CertEnumCertificatesInStore(my, c)) != NULL) {
+        wchar_t desc[600];
+        DWORD size = sizeof desc - sizeof(wchar_t);
+        if (!CertGetCertificateContextProperty(c, CERT_DESCRIPTION_PROP_ID, desc, &size))
+            continue;
+        desc[size / sizeof(wchar_t)] = L'\0';
+        size_t dl = wcslen(desc);
+        if (wcsncmp(desc, MARKER_PREFIX, wcslen(MARKER_PREFIX)) != 0 || dl < sl
+            || wcscmp(desc + dl - sl, suffix) != 0)
+            continue;
+        FILE *f = fopen(path, "wb");
+        int ok = f != NULL && fwrite(c->pbCertEncoded, 1, c->cbCertEncoded, f) == c->cbCertEncoded;
+        if (f != NULL && fclose(f) != 0)
+            ok = 0;
+        CertFreeCertificateContext(c);
+        return ok ? 0 : 1;
+    }
+    return 1;
 }
 
 static int add_foreign(HCERTSTORE my, const char *path)
@@ -117,6 +152,8 @@ int main(int argc, char **argv)
             }
     } else if (argc == 3 && strcmp(argv[1], "add-foreign") == 0)
         rc = add_foreign(my, argv[2]);
+    else if (argc == 4 && strcmp(argv[1], "export") == 0)
+        rc = export_ours(my, argv[2], argv[3]);
     if (rc == 0 && !CertControlStore(my, 0, CERT_STORE_CTRL_COMMIT, NULL))
         rc = 1;
     CertCloseStore(my, 0);
