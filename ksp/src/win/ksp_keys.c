@@ -336,9 +336,10 @@ SECURITY_STATUS ksp_sign_hash(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE key
     size_t field_len = k->key == SIGIL_KEY_EC ? k->curve->field_len : 0;
     sigil_status st = sigil_csc_sign_digest(p->csc, k->id, k->key, scheme, h->hash, digest,
                                             digest_len, pin, otp, field_len, sig, k->sig_len);
-    if (st == SIGIL_SESSION_EXPIRED && p->password != NULL
+    if (st == SIGIL_SESSION_EXPIRED
         && ksp_ensure_login(p, flags, k->hwnd, k->wid) == ERROR_SUCCESS) {
-        /* The token ended (30 minutes by default) before the code was looked at: once more. */
+        /* The token ended (30 minutes by default) before the code was looked at: log in again
+         * (with the password the application gave, else asked for unless silent), once more. */
         st = sigil_csc_sign_digest(p->csc, k->id, k->key, scheme, h->hash, digest, digest_len,
                                    pin, otp, field_len, sig, k->sig_len);
     }

@@ -1,7 +1,8 @@
 # Sourced by the end-to-end tests (run.sh for the PKCS#11 module, win_run.sh for the Windows
 # KSP): a work directory, pass/fail counters, the server distribution $dist started on a free
 # loopback port with 10 s TOTP steps and a window of 2, and alice enrolled with sigil-admin
-# (password, TOTP seed, an RSA-2048 and an EC P-256 credential certified by the development CA).
+# (password, TOTP seed, an RSA-2048 and an EC P-256 credential certified by the development CA;
+# bearer tokens that live SIGIL_E2E_TOKEN_TTL seconds, 60 at least, when it is set).
 # Sets work, base, password, pin_rsa, pin_ec, seed, ca and $work/otp.sh (each call prints the code
 # of the next unused time step within the server's window, waiting when they are all used).
 work=$(mktemp -d /tmp/sigil-e2e.XXXXXX)
@@ -19,6 +20,8 @@ fail() { failed=$((failed + 1)); echo "  FAIL $1"; [ -n "${2:-}" ] && sed 's/^/ 
 # ---- the server ----
 cp -r "$dist/conf" "$work/conf"
 sed -i 's/^period = .*/period = 10/; s/^window = .*/window = 2/' "$work/conf/dev.sigil.auth.totp.cfg"
+# SIGIL_E2E_TOKEN_TTL: a short bearer token lifetime, for the session expiry test.
+[ -z "${SIGIL_E2E_TOKEN_TTL:-}" ] || printf 'token.ttl.seconds = %s\n' "$SIGIL_E2E_TOKEN_TTL" >"$work/conf/dev.sigil.policy.cfg"
 "$dist/bin/sigil-server" --data "$work/data" --conf "$work/conf" --port 0 >"$work/server.log" 2>&1 &
 server_pid=$!
 base=

@@ -3,6 +3,8 @@
  * Wine's own bcrypt against the certificate's public key.
  *
  *   test_ksp_server <server URL> <CA file> <password> <RSA PIN> <EC PIN> <code1> .. <code4>
+ *   test_ksp_server --expiry <server URL> <CA file> <password> <RSA PIN> <code1> <TTL>
+ *                   (the second code on standard input, once the token expired)
  *
  * The four one-time codes are for increasing time steps; they are used in that order. */
 #include <stdarg.h>
@@ -336,13 +338,54 @@ static void enum_keys_lists_the_credentials_to_the_end(void **state)
     RegDeleteKeyW(HKEY_CURRENT_USER, L"Software\\Sigil");
 }
 
+/* --expiry: the server's tokens live token_ttl seconds (win_expiry.sh configures it); a signature
+ * after that renews the session with the password the application gave, and signs. */
+static void an_expired_session_is_renewed_for_the_next_signature(void **state)
+{
+    (void)state;
+    set_config();
+    NCRYPT_PROV_HANDLE p = open_provider_with_password();
+    NCRYPT_KEY_HANDLE k = 0;
+    assert_int_equal(t->OpenKey(p, &k, L"alice-rsa", 0, NCRYPT_SILENT_FLAG), ERROR_SUCCESS);
+    BCRYPT_KEY_HANDLE pub = cert_key(p, k);
+    BYTE hash[32], sig[512];
+    DWORD sig_len = 0;
+    sha256(message, sizeof message, hash);
+    BCRYPT_PKCS1_PADDING_INFO pkcs1 = { BCRYPT_SHA256_ALGORITHM };
+    for (int round = 0; round < 2; round++) {
+        char code[32];
+        snprintf(code, sizeof code, "%s", args[5]);
+        if (round == 1) {
+            /* The second code comes on standard input once the token expired (win_expiry.sh
+             * waits, then takes a code that is current then). */
+            printf("    (waiting for the token to expire, %s s)\n", args[6]);
+            fflush(stdout);
+            assert_non_null(fgets(code, sizeof code, stdin));
+            code[strcspn(code, "\r\n")] = '\0';
+        }
+        set_secrets(p, k, args[4], code);
+        assert_int_equal(t->SignHash(p, k, &pkcs1, hash, 32, sig, sizeof sig, &sig_len,
+                                     BCRYPT_PAD_PKCS1 | NCRYPT_SILENT_FLAG), ERROR_SUCCESS);
+        assert_true(BCryptVerifySignature(pub, &pkcs1, hash, 32, sig, sig_len, BCRYPT_PAD_PKCS1)
+                    >= 0);
+    }
+    BCryptDestroyKey(pub);
+    assert_int_equal(t->FreeKey(p, k), ERROR_SUCCESS);
+    assert_int_equal(t->FreeProvider(p), ERROR_SUCCESS);
+    RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Sigil");
+    RegDeleteKeyW(HKEY_CURRENT_USER, L"Software\\Sigil");
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 10) {
-        printf("usage: test_ksp_server <URL> <CA file> <password> <RSA PIN> <EC PIN> <4 codes>\n");
+    int expiry = argc == 8 && strcmp(argv[1], "--expiry") == 0;
+    if (argc != 10 && !expiry) {
+        printf("usage: test_ksp_server <URL> <CA file> <password> <RSA PIN> <EC PIN> <4 codes>\n"
+               "       test_ksp_server --expiry <URL> <CA file> <password> <RSA PIN> <code1> "
+               "<token lifetime in seconds> (code2 on standard input)\n");
         return 2;
     }
-    args = argv;
+    args = expiry ? argv + 1 : argv;
     HMODULE dll = LoadLibraryW(L"sigil-ksp.dll");
     GetKeyStorageInterfaceFn get = NULL;
     if (dll != NULL) {
@@ -352,6 +395,12 @@ int main(int argc, char **argv)
     if (get == NULL || get(PROVIDER, &t, 0) != 0) {
         printf("cannot load sigil-ksp.dll\n0 passed, 1 failed\n");
         return 1;
+    }
+    if (expiry) {
+        const struct CMUnitTest expiry_tests[] = {
+            cmocka_unit_test(an_expired_session_is_renewed_for_the_next_signature),
+        };
+        return cmocka_run_group_tests(expiry_tests, NULL, NULL);
     }
     const struct CMUnitTest tests[] = {
         /* First: Wine's WinHTTP reuses a process's TLS connection to the same server, so the
