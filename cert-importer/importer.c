@@ -12,8 +12,9 @@
  *     that says Sigil placed it;
  *   - adds the CA certificates of the chain to CurrentUser\CA (never removed: others may use them);
  *   - replaces a certificate it placed when the server has another one for the credential;
- *   - removes the certificates it placed whose credential is gone, disabled, or whose certificate
- *     expired — and never touches a certificate without its marker.
+ *   - removes the certificates it placed whose credential is gone or disabled, whose certificate
+ *     the server reports revoked, suspended or expired (cert.status), or whose certificate expired
+ *     by this machine's clock — and never touches a certificate without its marker.
  * --dry-run prints the plan and changes nothing. --every N repeats every N seconds (the periodic
  * service), logging in afresh each round (the password stays in memory, zeroed at exit). The configuration is the KSP's
  * (HKCU or HKLM\Software\Sigil). Exit codes: 0 done, 1 failed (one line why), 2 a wrong command line. */
@@ -149,12 +150,11 @@ static int run_once(const sigil_config *cfg, sigil_csc_session *s, int dry_run, 
             continue;
         char marker[512];
         snprintf(marker, sizeof marker, "%s %s", cfg->server_url, ids[i]);
-        int enabled = info->key_status == NULL || strcmp(info->key_status, "enabled") == 0;
         PCCERT_CONTEXT want = CertCreateCertificateContext(
             X509_ASN_ENCODING, info->certificates[0].data, (DWORD)info->certificates[0].len);
         if (want == NULL)
             continue;
-        int usable = enabled && still_valid(want);
+        int usable = sigil_csc_unusable_reason(info) == NULL && still_valid(want);
         /* Is it there already, placed by us, and the same certificate? */
         int present = 0, stale = 0;
         PCCERT_CONTEXT c = NULL;
@@ -207,10 +207,10 @@ static int run_once(const sigil_config *cfg, sigil_csc_session *s, int dry_run, 
             listed |= strcmp(ids[i], id) == 0;
         if (!listed)
             why = "no longer on the server";
-        else if (sigil_csc_info(s, id, &info) != SIGIL_OK || info->certificate_count == 0)
+        else if (sigil_csc_info(s, id, &info) != SIGIL_OK)
             why = "no certificate on the server";
-        else if (info->key_status != NULL && strcmp(info->key_status, "enabled") != 0)
-            why = "disabled on the server";
+        else if ((why = sigil_csc_unusable_reason(info)) != NULL)
+            ;   /* disabled, revoked, suspended, ... as the server says */
         else if (!still_valid(c))
             why = "expired";
         else if (c->cbCertEncoded != info->certificates[0].len

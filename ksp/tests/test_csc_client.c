@@ -210,6 +210,8 @@ static void info_sends_the_exact_request_parses_every_field_and_is_cached(void *
     assert_int_equal(sigil_csc_info(s, "demo", &info), SIGIL_OK);
     assert_string_equal(info->credential_id, "demo");
     assert_string_equal(info->key_status, "enabled");
+    assert_string_equal(info->cert_status, "valid");
+    assert_null(sigil_csc_unusable_reason(info));
     assert_int_equal(info->algo_count, 3);
     assert_string_equal(info->algos[0], "1.2.840.113549.1.1.11");
     assert_string_equal(info->algos[2], "1.2.840.113549.1.1.1");
@@ -253,6 +255,37 @@ static void info_reads_an_ec_key_without_certificates_or_auth_objects(void **sta
     assert_int_equal(info->otp_required, 0);
     assert_null(info->scal);
     assert_int_equal(info->multisign, 1);
+}
+
+static void the_server_says_when_a_credential_cannot_sign(void **state)
+{
+    (void)state;
+    sigil_buffer cert = {(unsigned char *)"\x30\x00", 2};
+    sigil_csc_credential_info info;
+    memset(&info, 0, sizeof info);
+    assert_string_equal(sigil_csc_unusable_reason(NULL), "no certificate on the server");
+    assert_string_equal(sigil_csc_unusable_reason(&info), "no certificate on the server");
+    info.certificates = &cert;
+    info.certificate_count = 1;
+    assert_null(sigil_csc_unusable_reason(&info));   /* no status at all: usable */
+    static const char *const cases[][3] = {
+        {"enabled", "valid", NULL},
+        {"disabled", "valid", "disabled on the server"},
+        {"enabled", "revoked", "certificate revoked on the server"},
+        {"enabled", "suspended", "certificate suspended on the server"},
+        {"enabled", "expired", "certificate expired on the server"},
+        {"enabled", "not yet valid", "certificate not valid according to the server"},
+        {"disabled", "revoked", "disabled on the server"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        info.key_status = (char *)cases[i][0];
+        info.cert_status = (char *)cases[i][1];
+        const char *why = sigil_csc_unusable_reason(&info);
+        if (cases[i][2] == NULL)
+            assert_null(why);
+        else
+            assert_string_equal(why, cases[i][2]);
+    }
 }
 
 static void a_new_login_empties_the_info_cache(void **state)
@@ -610,6 +643,7 @@ int main(void)
         T(login_refuses_a_username_with_a_colon),
         T(info_sends_the_exact_request_parses_every_field_and_is_cached),
         T(info_reads_an_ec_key_without_certificates_or_auth_objects),
+        T(the_server_says_when_a_credential_cannot_sign),
         T(a_new_login_empties_the_info_cache),
         T(authorize_sends_hashes_pin_and_otp_in_the_body_only),
         T(authorize_checks_the_hashes_before_sending_anything),

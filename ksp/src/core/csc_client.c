@@ -97,6 +97,7 @@ static void info_clear(sigil_csc_credential_info *info)
 {
     free(info->credential_id);
     free(info->key_status);
+    free(info->cert_status);
     sigil_csc_free_strings(info->algos, info->algo_count);
     free(info->curve);
     sigil_csc_free_buffers(info->certificates, info->certificate_count);
@@ -516,8 +517,11 @@ static sigil_status parse_certificates(const sigil_json *cert, sigil_csc_credent
         return SIGIL_OK;
     if (sigil_json_type_of(cert) != SIGIL_JSON_OBJECT)
         return SIGIL_PARSE_ERROR;
+    sigil_status st = optional_string(cert, "status", &info->cert_status);
+    if (st != SIGIL_OK)
+        return st;
     const sigil_json *certs;
-    sigil_status st = sigil_json_get_string_array(cert, "certificates", &certs);
+    st = sigil_json_get_string_array(cert, "certificates", &certs);
     if (st == SIGIL_NOT_FOUND)
         return SIGIL_OK;
     size_t n = st == SIGIL_OK ? sigil_json_count(certs) : 0;
@@ -570,6 +574,24 @@ static sigil_status parse_auth(const sigil_json *auth, sigil_csc_credential_info
             info->otp_required = 1;
     }
     return SIGIL_OK;
+}
+
+const char *sigil_csc_unusable_reason(const sigil_csc_credential_info *info)
+{
+    if (info == NULL || info->certificate_count == 0)
+        return "no certificate on the server";
+    if (info->key_status != NULL && strcmp(info->key_status, "enabled") != 0)
+        return "disabled on the server";
+    const char *c = info->cert_status;
+    if (c == NULL || strcmp(c, "valid") == 0)
+        return NULL;
+    if (strcmp(c, "revoked") == 0)
+        return "certificate revoked on the server";
+    if (strcmp(c, "suspended") == 0)
+        return "certificate suspended on the server";
+    if (strcmp(c, "expired") == 0)
+        return "certificate expired on the server";
+    return "certificate not valid according to the server";
 }
 
 static sigil_status parse_info(const sigil_json *doc, sigil_csc_credential_info *info)

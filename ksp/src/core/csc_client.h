@@ -40,6 +40,8 @@ typedef struct sigil_csc_credential_info {
     size_t algo_count;
     int64_t key_len;           /* key.len in bits */
     char *curve;               /* key.curve OID for EC keys, NULL otherwise */
+    char *cert_status;         /* cert.status: "valid", "expired", "revoked", "suspended"; NULL
+                                * when absent */
     sigil_buffer *certificates; /* cert.certificates decoded to DER, signer first */
     size_t certificate_count;
     char *auth_mode;           /* auth.mode: "explicit", "implicit", "oauth2code"; NULL if absent */
@@ -69,6 +71,13 @@ sigil_status sigil_csc_list(sigil_csc_session *s, char ***ids, size_t *count);
  * credential in this session sends nothing. *info is borrowed from the session. */
 sigil_status sigil_csc_info(sigil_csc_session *s, const char *credential_id,
                             const sigil_csc_credential_info **info);
+
+/* Why the server's own answer says this credential cannot sign now, or NULL when it can: "no
+ * certificate on the server", "disabled on the server" (key.status), "certificate revoked on the
+ * server", "... suspended ...", "... expired ...", "certificate not valid according to the server"
+ * (any other cert.status but "valid"). An absent status counts as usable. The caller still checks
+ * the certificate's validity period against its own clock. */
+const char *sigil_csc_unusable_reason(const sigil_csc_credential_info *info);
 
 /* credentials/authorize for count (1..1000) hashes of hash_len bytes each, stored one after the
  * other in hashes (hash_len must be the digest length of hash_oid: INVALID_ARGUMENT otherwise,
