@@ -243,6 +243,17 @@ static int status(void)
         printf("configuration: %s as %s, trust %s%s%s\n", cfg.server_url, cfg.username,
                cfg.ca_file ? "CA file " : "", cfg.ca_file ? cfg.ca_file : "",
                cfg.has_pinned ? (cfg.ca_file ? " and a key pin" : "a key pin") : "");
+        if (cfg.has_client_thumbprint) {
+            /* Made as the KSP makes it, so the store look-up and its refusals are the KSP's. */
+            sigil_winhttp_transport *wt = NULL;
+            if (sigil_winhttp_transport_new(&cfg, &wt, err, sizeof err) == SIGIL_OK)
+                printf("client cert:   found in the store, with a private key\n");
+            else {
+                printf("client cert:   %s\n", err);
+                st = SIGIL_NOT_FOUND;
+            }
+            sigil_winhttp_transport_free(wt);
+        }
         sigil_config_clear(&cfg);
     } else {
         printf("configuration: %s\n", err);

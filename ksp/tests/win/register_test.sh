@@ -29,7 +29,7 @@ check "the KEY_STORAGE context lists the provider" \
 check "the configuration is in HKLM\\Software\\Sigil" \
   'reg "HKLM\Software\Sigil" /v server_url | grep -q "https://sigil.example:8443" && reg "HKLM\Software\Sigil" /v username | grep -q alice && reg "HKLM\Software\Sigil" /v client_cert_thumbprint | grep -q "REG_SZ *00112233445566778899AABBCCDDEEFF00112233"'
 check "status reports the registration and the configuration" \
-  'out=$("$wine" "$tool" status); echo "$out"; echo "$out" | grep -q "registered, image" && echo "$out" | grep -q "https://sigil.example:8443 as alice"'
+  'out=$("$wine" "$tool" status); rc=$?; echo "$out"; [ $rc -eq 1 ] && echo "$out" | grep -q "registered, image" && echo "$out" | grep -q "https://sigil.example:8443 as alice" && echo "$out" | grep -q "client cert:   WinHTTP: no certificate with client_cert_thumbprint in CurrentUser.MY or LocalMachine.MY"'
 check "uninstall removes the registration, the context entry and the configuration" \
   '"$wine" "$tool" uninstall && ! reg "$providers\UM" /v Image | grep -q Image && ! reg "$context" /v Providers | grep -q "Sigil Key Storage Provider" && ! reg "HKLM\Software\Sigil" /v server_url | grep -q sigil'
 check "status then says not registered and exits 1" \
