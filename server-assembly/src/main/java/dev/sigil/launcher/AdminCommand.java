@@ -116,7 +116,7 @@ public final class AdminCommand {
                     .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new Failure("cannot reach the server at " + server + " (" + e.getMessage() + "); is it running?");
+            throw new Failure("cannot reach the server at " + server + " (" + why(e) + "); is it running?");
         }
         JsonNode answer;
         try {
@@ -129,6 +129,14 @@ public final class AdminCommand {
                     + answer.path("error_description").asText(""));
         }
         return answer;
+    }
+
+    /**
+     * The exception's message, else its class name: java.net.http reports a refused connection as a
+     * {@code ConnectException} without a message.
+     */
+    static String why(Exception e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private SSLContext trust() throws Failure {
@@ -146,7 +154,7 @@ public final class AdminCommand {
             ctx.init(null, tmf.getTrustManagers(), null);
             return ctx;
         } catch (IOException | GeneralSecurityException e) {
-            throw new Failure("cannot read the CA certificate " + pem + " (" + e.getMessage() + ")");
+            throw new Failure("cannot read the CA certificate " + pem + " (" + why(e) + ")");
         }
     }
 
@@ -337,7 +345,7 @@ public final class AdminCommand {
                     chain.add((X509Certificate) c);
                 }
             } catch (IOException | GeneralSecurityException e) {
-                throw new Failure("cannot read certificates from " + pem + " (" + e.getMessage() + ")");
+                throw new Failure("cannot read certificates from " + pem + " (" + why(e) + ")");
             }
             if (chain.isEmpty()) {
                 throw new Failure(pem + " holds no certificate");

@@ -121,6 +121,8 @@ public final class Main implements Callable<Integer> {
         props.put("felix.log.level", verbose ? "3" : "1");
         props.put("felix.fileinstall.dir", confDir.toString());
         props.put("felix.fileinstall.filter", ".*\\.cfg");
+        // The first scan then runs while FileInstall starts (level 3): all of conf/ is in Configuration
+        // Admin before Declarative Services (level 4) activates the first component.
         props.put("felix.fileinstall.noInitialDelay", "true");
         props.put("felix.fileinstall.poll", "2000");
         props.put("felix.fileinstall.enableConfigSave", "false");

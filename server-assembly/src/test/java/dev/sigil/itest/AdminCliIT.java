@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -123,6 +124,30 @@ class AdminCliIT {
             assertEquals(1, broken.code(), broken.out());
             assertEquals("sigil-admin: audit log BROKEN: record 3 was altered (its content does not match its hash)",
                     broken.out().strip());
+        }
+    }
+
+    /**
+     * Optional configurations reach their components before the server says where it listens: none
+     * of them restarts the HTTPS component afterwards (on another port, with port 0).
+     */
+    @Test
+    void theFirstCallAfterTheStartReachesTheAnnouncedPortWithOptionalConfigurations() throws Exception {
+        Path conf = Files.createDirectories(dir.resolve("conf"));
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(Distribution.home().resolve("conf"))) {
+            for (Path p : files) {
+                Files.copy(p, conf.resolve(p.getFileName()));
+            }
+        }
+        Files.writeString(conf.resolve("dev.sigil.policy.cfg"), "token.ttl.seconds = 60\n");
+        Files.writeString(conf.resolve("dev.sigil.auth.password.cfg"), "iterations = 600000\n");
+        Files.writeString(conf.resolve("dev.sigil.auth.pin.cfg"), "iterations = 600000\n");
+        try (Distribution server = new Distribution(dir.resolve("data"), Map.of(), "--port", "0",
+                "--conf", conf.toString())) {
+            String base = server.awaitListening(Duration.ofSeconds(60));
+            ok(base, Map.of(), "user", "list");
+            assertEquals(1, server.stderr.stream().filter(l -> l.contains("SigilHttpServer - HTTPS on")).count(),
+                    server.output());
         }
     }
 
