@@ -1,5 +1,6 @@
-/* The WinHTTP transport's set-up and refusals, under Wine (the exchanges with the real server are
- * issue 6's tests). */
+/* The WinHTTP transport's set-up and refusals, under Wine (its exchanges: tests/e2e/win_run.sh
+ * with the real server, tests/e2e/client_cert.sh with a server that requires a client
+ * certificate). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

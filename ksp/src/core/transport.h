@@ -2,7 +2,8 @@
  *
  * A transport sends one HTTPS POST of a JSON body to the server and hands back the status and the
  * body of the answer. It knows nothing of CSC: the client builds the requests and reads the answers.
- * Implementations: libcurl and WinHTTP (to come), and the scripted transport of the tests.
+ * Implementations: libcurl (curl_transport.h), WinHTTP (winhttp_transport.h) and the scripted
+ * transport of the tests.
  *
  *   sigil_transport t = { .ctx = my_ctx, .post = my_post, .timeout_ms = 30000 };
  *   int status; sigil_buffer answer = {0};
