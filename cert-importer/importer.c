@@ -97,7 +97,7 @@ static int add_signer(HCERTSTORE my, const char *marker, const char *id, const u
     if (!CertAddEncodedCertificateToStore(my, X509_ASN_ENCODING, der, (DWORD)len,
                                           CERT_STORE_ADD_REPLACE_EXISTING, &added))
         return 0;
-    wchar_t *wid = ksp_widen(id);
+    wchar_t *wid = sigil_widen(id);
     wchar_t friendly[300];
     swprintf(friendly, 300, L"Sigil: %ls", wid != NULL ? wid : L"?");
     CRYPT_KEY_PROV_INFO prov;
@@ -109,7 +109,7 @@ static int add_signer(HCERTSTORE my, const char *marker, const char *id, const u
     CRYPT_DATA_BLOB name = { (DWORD)((wcslen(friendly) + 1) * sizeof(wchar_t)), (BYTE *)friendly };
     char text[600];
     snprintf(text, sizeof text, "%s%s", MARKER_PREFIX, marker);
-    wchar_t *wmark = ksp_widen(text);
+    wchar_t *wmark = sigil_widen(text);
     CRYPT_DATA_BLOB mark = { wmark != NULL ? (DWORD)((wcslen(wmark) + 1) * sizeof(wchar_t)) : 0,
                              (BYTE *)wmark };
     int ok = wid != NULL && wmark != NULL

@@ -80,6 +80,19 @@ static void refuses_what_it_cannot_use(void **state)
     assert_string_equal(err, "WinHTTP: cannot open ca_file");
     assert_null(wt);
 
+    /* Read whole or not at all: a file over the limit is refused, not cut. */
+    FILE *big = fopen("test_winhttp_big_ca.pem", "wb");
+    assert_non_null(big);
+    static const char line[] = "-----BEGIN CERTIFICATE-----\n";
+    for (size_t written = 0; written <= 256u * 1024u; written += sizeof line - 1)
+        assert_int_equal(fwrite(line, 1, sizeof line - 1, big), sizeof line - 1);
+    fclose(big);
+    c.ca_file = (char *)"test_winhttp_big_ca.pem";
+    assert_int_equal(sigil_winhttp_transport_new(&c, &wt, err, sizeof err), SIGIL_INVALID_ARGUMENT);
+    assert_string_equal(err, "WinHTTP: ca_file is larger than 256 KiB");
+    assert_null(wt);
+    remove("test_winhttp_big_ca.pem");
+
     c = config("https://localhost:8443");
     c.has_pinned = 1;
     c.client_cert = (char *)"client.pem";

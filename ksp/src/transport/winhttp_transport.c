@@ -33,7 +33,7 @@ static void fail(char *err, size_t cap, const char *what)
         snprintf(err, cap, "WinHTTP: %s", what);
 }
 
-static wchar_t *widen(const char *s)
+wchar_t *sigil_widen(const char *s)
 {
     int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
     if (n <= 0)
@@ -139,7 +139,7 @@ static sigil_status post(void *ctx, const char *path, const char *authorization,
     wt->error[0] = '\0';
     wt->trust_checked = wt->trust_ok = 0;
 
-    wchar_t *wpath_tail = widen(path);
+    wchar_t *wpath_tail = sigil_widen(path);
     if (wpath_tail == NULL)
         return SIGIL_INVALID_ARGUMENT;
     size_t plen = wcslen(wt->base_path) + wcslen(wpath_tail) + 1;
@@ -160,7 +160,7 @@ static sigil_status post(void *ctx, const char *path, const char *authorization,
         snprintf(headers, hcap, "Content-Type: application/json\r\nAccept: application/json\r\n%s%s%s",
                  authorization != NULL ? "Authorization: " : "",
                  authorization != NULL ? authorization : "", authorization != NULL ? "\r\n" : "");
-        wheaders = widen(headers);
+        wheaders = sigil_widen(headers);
         sigil_secure_zero(headers, hcap);
         free(headers);
     }
@@ -266,28 +266,45 @@ done:
     return st;
 }
 
+#define CA_FILE_MAX (256u * 1024u)
+
+/* The (first) certificate of ca_file, PEM or DER. Read on the heap: the KSP runs on the calling
+ * application's threads, whose stacks may be small. */
 static PCCERT_CONTEXT load_ca(const char *path, char *err, size_t cap)
 {
-    FILE *f = fopen(path, "rb");
+    wchar_t *wpath = sigil_widen(path);   /* a UTF-8 path, whatever the ANSI code page */
+    FILE *f = wpath != NULL ? _wfopen(wpath, L"rb") : NULL;
+    free(wpath);
     if (f == NULL) {
         fail(err, cap, "cannot open ca_file");
         return NULL;
     }
-    unsigned char buf[65536];
-    size_t n = fread(buf, 1, sizeof buf, f);
+    unsigned char *buf = malloc(CA_FILE_MAX + 1);
+    size_t n = buf != NULL ? fread(buf, 1, CA_FILE_MAX + 1, f) : 0;
     fclose(f);
-    BYTE der[65536];
-    DWORD der_len = sizeof der;
     PCCERT_CONTEXT c = NULL;
-    if (n > 10 && memcmp(buf, "-----BEGIN", 10) == 0) {
-        if (CryptStringToBinaryA((const char *)buf, (DWORD)n, CRYPT_STRING_BASE64HEADER, der,
-                                 &der_len, NULL, NULL))
-            c = CertCreateCertificateContext(X509_ASN_ENCODING, der, der_len);
-    } else if (n > 0) {
-        c = CertCreateCertificateContext(X509_ASN_ENCODING, buf, (DWORD)n);
+    BYTE *der = NULL;
+    DWORD der_len = 0;
+    if (buf == NULL) {
+        fail(err, cap, "out of memory reading ca_file");
+    } else if (n > CA_FILE_MAX) {
+        fail(err, cap, "ca_file is larger than 256 KiB");
+    } else {
+        if (n > 10 && memcmp(buf, "-----BEGIN", 10) == 0) {
+            if (CryptStringToBinaryA((const char *)buf, (DWORD)n, CRYPT_STRING_BASE64HEADER, NULL,
+                                     &der_len, NULL, NULL)
+                && (der = malloc(der_len)) != NULL
+                && CryptStringToBinaryA((const char *)buf, (DWORD)n, CRYPT_STRING_BASE64HEADER,
+                                        der, &der_len, NULL, NULL))
+                c = CertCreateCertificateContext(X509_ASN_ENCODING, der, der_len);
+        } else if (n > 0) {
+            c = CertCreateCertificateContext(X509_ASN_ENCODING, buf, (DWORD)n);
+        }
+        if (c == NULL)
+            fail(err, cap, "ca_file holds no certificate (PEM or DER)");
     }
-    if (c == NULL)
-        fail(err, cap, "ca_file holds no certificate (PEM or DER)");
+    free(der);
+    free(buf);
     return c;
 }
 
@@ -367,7 +384,7 @@ sigil_status sigil_winhttp_transport_new(const sigil_config *cfg, sigil_winhttp_
         return SIGIL_INVALID_ARGUMENT;
     }
 
-    wchar_t *url = widen(cfg->server_url);
+    wchar_t *url = sigil_widen(cfg->server_url);
     URL_COMPONENTS parts;
     memset(&parts, 0, sizeof parts);
     parts.dwStructSize = sizeof parts;

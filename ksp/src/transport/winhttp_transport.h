@@ -27,6 +27,7 @@
 #define SIGIL_WINHTTP_TRANSPORT_H
 
 #include <stddef.h>
+#include <wchar.h>
 #include "config.h"
 #include "status.h"
 #include "transport.h"
@@ -43,5 +44,9 @@ void sigil_winhttp_transport_bind(sigil_winhttp_transport *wt, sigil_transport *
  * error 12029 ..."), "" otherwise. Borrowed until the next post. */
 const char *sigil_winhttp_transport_last_error(const sigil_winhttp_transport *wt);
 void sigil_winhttp_transport_free(sigil_winhttp_transport *wt);
+
+/* A malloc'd UTF-16 copy of the UTF-8 string s; NULL for invalid UTF-8 or no memory. The Windows
+ * clients' one conversion (the KSP, sigil-ksp-register and the importer use it too). */
+wchar_t *sigil_widen(const char *s);
 
 #endif

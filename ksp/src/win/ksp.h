@@ -37,10 +37,6 @@ SECURITY_STATUS ksp_provider_get(NCRYPT_PROV_HANDLE h, ksp_provider **out);
 /* A UTF-16 property value (cb bytes, NUL-terminated or not) as a malloc'd UTF-8 string. */
 SECURITY_STATUS ksp_utf8_from_property(const BYTE *in, DWORD cb, char **out);
 
-/* A malloc'd UTF-16 copy of the UTF-8 string s; NULL for invalid UTF-8 or no memory
- * (ksp_registry.c). */
-wchar_t *ksp_widen(const char *s);
-
 /* The one status -> SECURITY_STATUS table (ksp_status.c). */
 SECURITY_STATUS ksp_status(sigil_status st);
 

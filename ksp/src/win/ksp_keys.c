@@ -103,7 +103,7 @@ SECURITY_STATUS ksp_open_key(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE *key
     }
     k->owner = provider;
     k->id = id;
-    k->wid = ksp_widen(id);
+    k->wid = sigil_widen(id);
     k->cert_len = (DWORD)info->certificates[0].len;
     k->cert = malloc(k->cert_len);
     if (info->curve != NULL) {

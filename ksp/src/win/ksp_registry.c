@@ -1,5 +1,5 @@
 /* What the KSP, sigil-ksp-register and sigil-cert-importer share (the static library sigil_win):
- * UTF-8 to UTF-16, and the configuration.
+ * the configuration.
  *
  * The KSP's configuration lives in the registry (HKCU or HKLM\Software\Sigil), one value per key
  * of config.h. The values are turned into the text of a configuration file and parsed by the same
@@ -12,15 +12,6 @@
 #include "secure.h"
 
 #define KSP_REG_PATH L"Software\\Sigil"
-
-wchar_t *ksp_widen(const char *s)
-{
-    int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
-    wchar_t *w = n > 0 ? malloc((size_t)n * sizeof *w) : NULL;
-    if (w != NULL)
-        MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n);
-    return w;
-}
 
 static void fail(char *err, size_t cap, const char *where, const char *fmt, const char *arg)
 {

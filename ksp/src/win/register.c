@@ -143,7 +143,7 @@ static int install(int argc, char **argv)
 
     wchar_t path[MAX_PATH];
     if (dll != NULL) {
-        wchar_t *w = ksp_widen(dll);
+        wchar_t *w = sigil_widen(dll);
         DWORD n = w != NULL ? GetFullPathNameW(w, MAX_PATH, path, NULL) : 0;
         free(w);
         if (n == 0 || n >= MAX_PATH)
@@ -189,7 +189,7 @@ static int install(int argc, char **argv)
     for (size_t v = 0; v < N_VALUES && rc == ERROR_SUCCESS; v++) {
         if (values[v].value == NULL)
             continue;
-        wchar_t *name = ksp_widen(values[v].key), *w = ksp_widen(values[v].value);
+        wchar_t *name = sigil_widen(values[v].key), *w = sigil_widen(values[v].value);
         rc = name != NULL && w != NULL ? set_string(root, CONFIG_KEY, name, w, REG_SZ)
                                        : ERROR_NOT_ENOUGH_MEMORY;
         free(name);

@@ -14,28 +14,12 @@
 
 #include <string.h>
 
-#include "ncrypt_provider.h"
+#include "ksp_harness.h"
 
 static NCRYPT_KEY_STORAGE_FUNCTION_TABLE *t;
 static char **args;
 
-static void set_config(void)
-{
-    HKEY key;
-    RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Sigil");
-    assert_int_equal(RegCreateKeyExW(HKEY_CURRENT_USER, L"Software\\Sigil", 0, NULL, 0, KEY_WRITE,
-                                     NULL, &key, NULL), ERROR_SUCCESS);
-    wchar_t url[512], ca[512];
-    MultiByteToWideChar(CP_UTF8, 0, args[1], -1, url, 512);
-    MultiByteToWideChar(CP_UTF8, 0, args[2], -1, ca, 512);
-    const wchar_t *values[][2] = { { L"server_url", url }, { L"ca_file", ca },
-                                   { L"username", L"alice" } };
-    for (size_t i = 0; i < 3; i++)
-        assert_int_equal(RegSetValueExW(key, values[i][0], 0, REG_SZ, (const BYTE *)values[i][1],
-                                        (DWORD)((wcslen(values[i][1]) + 1) * sizeof(wchar_t))),
-                         ERROR_SUCCESS);
-    RegCloseKey(key);
-}
+static void set_config(void) { ksp_harness_config_for(args[1], args[2]); }
 
 static void the_prompts_ask_for_what_is_missing_and_cancel_is_honoured(void **state)
 {
@@ -89,8 +73,7 @@ static void the_prompts_ask_for_what_is_missing_and_cancel_is_honoured(void **st
     DestroyWindow(app);
     assert_int_equal(t->FreeKey(p, k), ERROR_SUCCESS);
     assert_int_equal(t->FreeProvider(p), ERROR_SUCCESS);
-    RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Sigil");
-    RegDeleteKeyW(HKEY_CURRENT_USER, L"Software\\Sigil");
+    ksp_harness_remove_config();
 }
 
 int main(int argc, char **argv)
@@ -100,13 +83,7 @@ int main(int argc, char **argv)
         return 2;
     }
     args = argv;
-    HMODULE dll = LoadLibraryW(L"sigil-ksp.dll");
-    GetKeyStorageInterfaceFn get = NULL;
-    if (dll != NULL) {
-        FARPROC proc = GetProcAddress(dll, "GetKeyStorageInterface");
-        memcpy(&get, &proc, sizeof get);
-    }
-    if (get == NULL || get(L"Sigil Key Storage Provider", &t, 0) != 0) {
+    if ((t = ksp_harness_load()) == NULL) {
         printf("cannot load sigil-ksp.dll\n0 passed, 1 failed\n");
         return 1;
     }

@@ -11,50 +11,35 @@
 
 #include <string.h>
 
-#include "ncrypt_provider.h"
+#include "ksp_harness.h"
 
 static NCRYPT_KEY_STORAGE_FUNCTION_TABLE *t;
 
+/* A configuration the KSP accepts (no server is contacted), with one extra value when given. */
 static void set_config(const wchar_t *extra_name, const wchar_t *extra_value)
 {
-    HKEY key;
-    assert_int_equal(RegCreateKeyExW(HKEY_CURRENT_USER, L"Software\\Sigil", 0, NULL, 0,
-                                     KEY_WRITE, NULL, &key, NULL), ERROR_SUCCESS);
-    const struct { const wchar_t *name, *value; } values[] = {
+    const wchar_t *const values[][2] = {
         { L"server_url", L"https://localhost:8443" },
         { L"pinned_sha256", L"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff" },
         { L"username", L"alice" },
         { extra_name, extra_value },
     };
-    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
-        if (values[i].name == NULL)
-            continue;
-        DWORD size = (DWORD)((wcslen(values[i].value) + 1) * sizeof(wchar_t));
-        assert_int_equal(RegSetValueExW(key, values[i].name, 0, REG_SZ,
-                                        (const BYTE *)values[i].value, size), ERROR_SUCCESS);
-    }
-    DWORD timeout = 20;
+    ksp_harness_set_config(values, 4);
+    HKEY key;
+    assert_int_equal(RegOpenKeyExW(HKEY_CURRENT_USER, L"Software\\Sigil", 0, KEY_WRITE, &key),
+                     ERROR_SUCCESS);
+    DWORD timeout = 20;   /* a REG_DWORD value is accepted too */
     assert_int_equal(RegSetValueExW(key, L"timeout_seconds", 0, REG_DWORD, (const BYTE *)&timeout,
                                     sizeof timeout), ERROR_SUCCESS);
     RegCloseKey(key);
 }
 
-static void remove_config(void)
-{
-    RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Sigil");
-    RegDeleteKeyW(HKEY_CURRENT_USER, L"Software\\Sigil");
-}
+static void remove_config(void) { ksp_harness_remove_config(); }
 
 static int load(void **state)
 {
     (void)state;
-    HMODULE dll = LoadLibraryW(L"sigil-ksp.dll");
-    if (dll == NULL)
-        return -1;
-    GetKeyStorageInterfaceFn get;
-    FARPROC proc = GetProcAddress(dll, "GetKeyStorageInterface");
-    memcpy(&get, &proc, sizeof get);
-    if (get == NULL || get(L"Sigil Key Storage Provider", &t, 0) != 0 || t == NULL)
+    if ((t = ksp_harness_load()) == NULL)
         return -1;
     remove_config();
     return 0;

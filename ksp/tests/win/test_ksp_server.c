@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ncrypt_provider.h"
+#include "ksp_harness.h"
 
-#define PROVIDER L"Sigil Key Storage Provider"
+#define PROVIDER KSP_HARNESS_PROVIDER
 
 static NCRYPT_KEY_STORAGE_FUNCTION_TABLE *t;
 static char **args;
@@ -35,19 +35,7 @@ static wchar_t *w(const char *s)
 
 static DWORD wsize(const wchar_t *s) { return (DWORD)((wcslen(s) + 1) * sizeof(wchar_t)); }
 
-static void set_config(void)
-{
-    HKEY key;
-    RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Sigil");
-    assert_int_equal(RegCreateKeyExW(HKEY_CURRENT_USER, L"Software\\Sigil", 0, NULL, 0, KEY_WRITE,
-                                     NULL, &key, NULL), ERROR_SUCCESS);
-    const wchar_t *values[][2] = { { L"server_url", w(args[1]) }, { L"ca_file", w(args[2]) },
-                                   { L"username", L"alice" } };
-    for (size_t i = 0; i < 3; i++)
-        assert_int_equal(RegSetValueExW(key, values[i][0], 0, REG_SZ, (const BYTE *)values[i][1],
-                                        wsize(values[i][1])), ERROR_SUCCESS);
-    RegCloseKey(key);
-}
+static void set_config(void) { ksp_harness_config_for(args[1], args[2]); }
 
 static NCRYPT_PROV_HANDLE open_provider_with_password(void)
 {
@@ -334,8 +322,7 @@ static void enum_keys_lists_the_credentials_to_the_end(void **state)
     assert_int_equal(t->EnumKeys(p, NULL, &name, &enum_state, NCRYPT_MACHINE_KEY_FLAG),
                      NTE_NO_MORE_ITEMS);
     assert_int_equal(t->FreeProvider(p), ERROR_SUCCESS);
-    RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Sigil");
-    RegDeleteKeyW(HKEY_CURRENT_USER, L"Software\\Sigil");
+    ksp_harness_remove_config();
 }
 
 /* --expiry: the server's tokens live token_ttl seconds (win_expiry.sh configures it); a signature
@@ -372,8 +359,7 @@ static void an_expired_session_is_renewed_for_the_next_signature(void **state)
     BCryptDestroyKey(pub);
     assert_int_equal(t->FreeKey(p, k), ERROR_SUCCESS);
     assert_int_equal(t->FreeProvider(p), ERROR_SUCCESS);
-    RegDeleteTreeW(HKEY_CURRENT_USER, L"Software\\Sigil");
-    RegDeleteKeyW(HKEY_CURRENT_USER, L"Software\\Sigil");
+    ksp_harness_remove_config();
 }
 
 int main(int argc, char **argv)
@@ -386,13 +372,7 @@ int main(int argc, char **argv)
         return 2;
     }
     args = expiry ? argv + 1 : argv;
-    HMODULE dll = LoadLibraryW(L"sigil-ksp.dll");
-    GetKeyStorageInterfaceFn get = NULL;
-    if (dll != NULL) {
-        FARPROC proc = GetProcAddress(dll, "GetKeyStorageInterface");
-        memcpy(&get, &proc, sizeof get);
-    }
-    if (get == NULL || get(PROVIDER, &t, 0) != 0) {
+    if ((t = ksp_harness_load()) == NULL) {
         printf("cannot load sigil-ksp.dll\n0 passed, 1 failed\n");
         return 1;
     }
