@@ -20,6 +20,8 @@ struct sigil_winhttp_transport {
     PCCERT_CONTEXT client;     /* from client_cert_thumbprint, or NULL: none sent */
     unsigned char pin[32];
     int has_pin;
+    BYTE *trusted_der;         /* the server certificate last found trusted (see trusted()) */
+    DWORD trusted_len;
     unsigned timeout_ms;
     /* Set by the SENDING_REQUEST callback of the request in flight. */
     int trust_checked;
@@ -73,10 +75,26 @@ static int spki_sha256(PCCERT_CONTEXT cert, unsigned char out[32])
     return ok;
 }
 
-/* The trust decision for the server certificate of the request in flight. */
+/* The validity periods of the server certificate and of the ca_file CA (not checked with a pin
+ * alone: the key is the identity). */
+static int in_validity(sigil_winhttp_transport *wt, PCCERT_CONTEXT cert)
+{
+    if (wt->ca == NULL || (CertVerifyTimeValidity(NULL, cert->pCertInfo) == 0
+                           && CertVerifyTimeValidity(NULL, wt->ca->pCertInfo) == 0))
+        return 1;
+    snprintf(wt->error, sizeof wt->error,
+             "the server certificate or its CA is expired or not yet valid");
+    return 0;
+}
+
+/* The trust decision for the server certificate of the request in flight. The certificate found
+ * trusted last time (the same kept-alive connection: two requests per signature) is not hashed
+ * and verified again; only its validity, since time moves. */
 static int trusted(sigil_winhttp_transport *wt, PCCERT_CONTEXT cert)
 {
-    if (wt->has_pin) {
+    int known = wt->trusted_der != NULL && cert->cbCertEncoded == wt->trusted_len
+                && memcmp(cert->pbCertEncoded, wt->trusted_der, wt->trusted_len) == 0;
+    if (!known && wt->has_pin) {
         unsigned char h[32];
         if (!spki_sha256(cert, h) || memcmp(h, wt->pin, sizeof h) != 0) {
             snprintf(wt->error, sizeof wt->error,
@@ -84,24 +102,26 @@ static int trusted(sigil_winhttp_transport *wt, PCCERT_CONTEXT cert)
             return 0;
         }
     }
-    if (wt->ca != NULL) {
-        if (!CertCompareCertificateName(X509_ASN_ENCODING, &cert->pCertInfo->Issuer,
+    if (!known && wt->ca != NULL
+        && (!CertCompareCertificateName(X509_ASN_ENCODING, &cert->pCertInfo->Issuer,
                                         &wt->ca->pCertInfo->Subject)
             || !CryptVerifyCertificateSignatureEx(0, X509_ASN_ENCODING,
                                                   CRYPT_VERIFY_CERT_SIGN_SUBJECT_CERT,
                                                   (void *)cert,
                                                   CRYPT_VERIFY_CERT_SIGN_ISSUER_CERT,
-                                                  (void *)wt->ca, 0, NULL)) {
-            snprintf(wt->error, sizeof wt->error,
-                     "the server certificate is not issued by the CA of ca_file");
-            return 0;
-        }
-        if (CertVerifyTimeValidity(NULL, cert->pCertInfo) != 0
-            || CertVerifyTimeValidity(NULL, wt->ca->pCertInfo) != 0) {
-            snprintf(wt->error, sizeof wt->error,
-                     "the server certificate or its CA is expired or not yet valid");
-            return 0;
-        }
+                                                  (void *)wt->ca, 0, NULL))) {
+        snprintf(wt->error, sizeof wt->error,
+                 "the server certificate is not issued by the CA of ca_file");
+        return 0;
+    }
+    if (!in_validity(wt, cert))
+        return 0;
+    BYTE *copy = known ? NULL : malloc(cert->cbCertEncoded);
+    if (copy != NULL) {   /* without memory, the next request is simply checked in full */
+        memcpy(copy, cert->pbCertEncoded, cert->cbCertEncoded);
+        free(wt->trusted_der);
+        wt->trusted_der = copy;
+        wt->trusted_len = cert->cbCertEncoded;
     }
     return 1;
 }
@@ -453,6 +473,7 @@ void sigil_winhttp_transport_free(sigil_winhttp_transport *wt)
         CertFreeCertificateContext(wt->ca);
     if (wt->client != NULL)
         CertFreeCertificateContext(wt->client);
+    free(wt->trusted_der);
     free(wt->base_path);
     free(wt);
 }

@@ -9,6 +9,8 @@
  *   - pinned_sha256: the SHA-256 of the server certificate's SubjectPublicKeyInfo must match
  *     (alone, it is the only check, as with the libcurl transport);
  *   - neither: not allowed by the configuration parser.
+ * The certificate last found trusted by a transport is, when it comes again (the kept-alive
+ * connection serves both requests of a signature), only checked for its validity period.
  * The TLS client certificate, for a server or reverse proxy that asks for one, comes from the
  * Windows certificate store: client_cert_thumbprint names it (SHA-1 thumbprint), looked up in
  * CurrentUser\MY, then LocalMachine\MY, when the transport is made; it must have a private key
