@@ -211,7 +211,7 @@ class AdminCliIT {
                 "More hashes than the SAD still authorizes");
         refused(csc, "csc/v2/credentials/authorize", alice, Map.of("credentialID", "alice-ec",
                 "numSignatures", 1, "hashes", List.of(hash), "hashAlgorithmOID", "2.16.840.1.101.3.4.2.1",
-                "PIN", "246810", "OTP", code), 400, "invalid_grant", "Invalid OTP");
+                "PIN", "246810", "OTP", code), 400, "invalid_grant", "Invalid PIN or OTP");
         refused(csc, "csc/v2/credentials/authorize", alice, Map.of("credentialID", "alice-ec",
                 "numSignatures", 1, "hashes", List.of(Base64.getEncoder().encodeToString(new byte[20])),
                 "hashAlgorithmOID", "2.16.840.1.101.3.4.2.1", "PIN", "246810", "OTP", "000000"), 400,

@@ -139,7 +139,7 @@ class SignCliIT {
         }
         Run r = sign("demo", demo.getProperty("credential.1.pin"), wrong, doc.toString());
         assertEquals(1, r.exit(), r.describe());
-        assertEquals(List.of("sigil-sign: credentials/authorize: invalid_grant: Invalid OTP"), r.stderr(), r.describe());
+        assertEquals(List.of("sigil-sign: credentials/authorize: invalid_grant: Invalid PIN or OTP"), r.stderr(), r.describe());
         assertEquals(List.of(), r.stdout());
         assertNoSecretIn(r);
         try (var files = Files.list(work)) {

@@ -33,13 +33,14 @@ public interface AdminService {
     /** Enables or disables a user; a disabled user cannot log in and their tokens stop working. */
     void setUserEnabled(String userId, boolean enabled) throws SigilException;
 
-    /** Replaces a user's password. */
+    /** Replaces a user's password; the user's access tokens and SADs stop working. */
     void setPassword(String userId, char[] password) throws SigilException;
 
     List<UserSummary> users() throws SigilException;
 
     /**
-     * Enrolls (or replaces) the user's TOTP seed, generated here.
+     * Enrolls (or replaces) the user's TOTP seed, generated here; the user's access tokens and SADs
+     * stop working.
      *
      * @param issuer the name the authenticator app shows
      * @return the seed and the {@code otpauth://} URI, to be shown once
@@ -63,6 +64,16 @@ public interface AdminService {
 
     /** Enables or disables a credential. */
     void setCredentialEnabled(String credentialId, boolean enabled) throws SigilException;
+
+    /**
+     * Unblocks a credential's PIN: clears its attempt counter, so that a PIN blocked after repeated
+     * lockouts (or locked now) can be tried again at once.
+     *
+     * @return whether the PIN had failed attempts, a lockout or a block to clear
+     * @throws SigilException {@link ErrorCode#INVALID_REQUEST} if there is no such credential
+     * @since 1.1
+     */
+    boolean unblockPin(String credentialId) throws SigilException;
 
     /** All credentials, or one user's. */
     List<CredentialSummary> credentials(Optional<String> userId) throws SigilException;

@@ -2,7 +2,7 @@
  * Administration: users, factor enrollment, credentials and their certificates, the audit log.
  * Provided by {@code core}; exposed to the local admin command through the transport.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package dev.sigil.api.admin;
 

@@ -18,11 +18,13 @@ import dev.sigil.api.auth.FactorType;
 import dev.sigil.api.backend.KeyInfo;
 import dev.sigil.api.credential.Credential;
 import dev.sigil.api.signing.SigningService;
+import dev.sigil.core.internal.store.AttemptRepository;
 import dev.sigil.core.internal.store.AuditEvent;
 import dev.sigil.core.internal.store.AuditEvent.Outcome;
 import dev.sigil.core.internal.store.AuditLog;
 import dev.sigil.core.internal.store.CredentialRepository;
 import dev.sigil.core.internal.store.CredentialRepository.StoredCredential;
+import dev.sigil.core.internal.store.SessionRepository;
 import dev.sigil.core.internal.store.Store;
 import dev.sigil.core.internal.store.StoreComponent;
 import dev.sigil.core.internal.store.UserRepository;
@@ -68,6 +70,8 @@ public final class Admin implements AdminService {
     private final AuditLog audit;
     private final UserRepository users = new UserRepository();
     private final CredentialRepository credentials = new CredentialRepository();
+    private final SessionRepository sessions = new SessionRepository();
+    private final AttemptRepository attempts = new AttemptRepository();
 
     @Activate
     public Admin(@Reference StoreComponent store,
@@ -127,6 +131,9 @@ public final class Admin implements AdminService {
             if (!users.setEnabled(c, userId, enabled)) {
                 throw new SigilException(ErrorCode.INVALID_REQUEST, "No user " + userId);
             }
+            if (!enabled) {
+                sessions.endAll(c, userId);
+            }
             changed(c, enabled ? "admin.user.enable" : "admin.user.disable", userId, null,
                     enabled ? "user enabled" : "user disabled");
             return null;
@@ -140,7 +147,8 @@ public final class Admin implements AdminService {
         store.inTransaction(c -> {
             existingUser(c, userId);
             users.putFactor(c, userId, record, now);
-            changed(c, "admin.user.password", userId, null, "password set");
+            int ended = sessions.endAll(c, userId);
+            changed(c, "admin.user.password", userId, null, "password set; " + ended + " token(s) and SAD(s) ended");
             return null;
         });
     }
@@ -172,7 +180,9 @@ public final class Admin implements AdminService {
             store.inTransaction(c -> {
                 existingUser(c, userId);
                 users.putFactor(c, userId, record, now);
-                changed(c, "admin.totp.enroll", userId, null, "TOTP seed enrolled");
+                int ended = sessions.endAll(c, userId);
+                changed(c, "admin.totp.enroll", userId, null, "TOTP seed enrolled; " + ended
+                        + " token(s) and SAD(s) ended");
                 return null;
             });
             return new TotpEnrollment(new String(seed), OtpAuth.uri(issuer == null ? "Sigil" : issuer, userId, seed,
@@ -305,6 +315,21 @@ public final class Admin implements AdminService {
             changed(c, enabled ? "admin.credential.enable" : "admin.credential.disable", sc.credential().owner(),
                     credentialId, enabled ? "credential enabled" : "credential disabled");
             return null;
+        });
+    }
+
+    @Override
+    public boolean unblockPin(String credentialId) throws SigilException {
+        return store.inTransaction(c -> {
+            StoredCredential sc = credentials.find(c, credentialId).orElseThrow(
+                    () -> new SigilException(ErrorCode.INVALID_REQUEST, "No credential " + credentialId));
+            String key = AttemptLimits.pinKey(credentialId);
+            boolean had = attempts.find(c, key).map(a -> a.failures() > 0 || a.lockouts() > 0 || a.blocked()
+                    || a.lockedUntil() > clock.millis()).orElse(false);
+            attempts.delete(c, key);
+            changed(c, "admin.credential.unblock", sc.credential().owner(), credentialId,
+                    had ? "PIN attempt counter cleared" : "PIN had nothing to clear");
+            return had;
         });
     }
 

@@ -15,9 +15,19 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Longest a SAD may live through credentials/extendTransaction, in seconds")
     int sad_max_lifetime_seconds() default 1800;
 
-    @AttributeDefinition(description = "Consecutive failures of a factor before it is locked")
+    @AttributeDefinition(description = "Consecutive failures of a password, PIN or one-time code before it is locked")
     int max_failures() default 5;
 
     @AttributeDefinition(description = "How long a locked factor stays locked, in seconds")
     int lockout_seconds() default 300;
+
+    @AttributeDefinition(description = "Lockouts of a credential's PIN without a success before the PIN is "
+            + "blocked until an administrator unblocks it")
+    int pin_max_lockouts() default 3;
+
+    @AttributeDefinition(description = "Failed logins from one client address before the address is locked out")
+    int address_max_failures() default 20;
+
+    @AttributeDefinition(description = "How long a client address stays locked out, in seconds")
+    int address_lockout_seconds() default 300;
 }

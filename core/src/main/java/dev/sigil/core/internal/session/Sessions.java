@@ -29,20 +29,20 @@ import org.osgi.service.metatype.annotations.Designate;
 
 /**
  * Login with password for a bearer token (kept as its hash), token checks and revocation. Unknown
- * users, disabled users and wrong passwords get the same answer, after the same amount of work.
+ * users, disabled users and wrong passwords get the same answer, after the same amount of work;
+ * every attempt is counted per name and per client address before the password is checked
+ * ({@link AttemptLimits}).
  */
 @Component(service = SessionService.class, configurationPid = "dev.sigil.policy",
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = PolicyConfig.class)
 public final class Sessions implements SessionService {
-    static final String PASSWORD = "PASSWORD";
-
     private final Store store;
     private final Authenticator password;
     private final Policy policy;
     private final Clock clock;
     private final AuditLog audit;
-    private final Lockouts lockouts;
+    private final AttemptLimits limits;
     private final UserRepository users = new UserRepository();
     private final SessionRepository sessions = new SessionRepository();
     private volatile FactorRecord decoy;
@@ -60,7 +60,7 @@ public final class Sessions implements SessionService {
         this.policy = policy;
         this.clock = clock;
         this.audit = new AuditLog(clock);
-        this.lockouts = new Lockouts(sessions, policy);
+        this.limits = new AttemptLimits(policy);
     }
 
     @Override
@@ -69,31 +69,45 @@ public final class Sessions implements SessionService {
             throw new SigilException(ErrorCode.INVALID_REQUEST, "Missing username or password");
         }
         long now = clock.millis();
-        Optional<UserRepository.User> user = store.inTransaction(c -> users.find(c, userId));
-        Optional<FactorRecord> record = user.isPresent()
-                ? store.inTransaction(c -> users.factor(c, userId, FactorType.PASSWORD)) : Optional.empty();
-        if (user.isEmpty() || !user.get().enabled() || record.isEmpty()) {
-            password.verify(decoy(), presented, Instant.ofEpochMilli(now)); // the same work as a real check
-            refuse(ctx, user.isPresent() ? userId : null, user.isEmpty() ? "unknown user"
-                    : !user.get().enabled() ? "user disabled" : "no password enrolled");
+        // 1. Reserve the attempt (per name and per address) before any key derivation, and look the
+        //    user up in the same transaction. Names that are no account are counted and locked alike.
+        record Start(AttemptLimits.Reservation reservation, Optional<UserRepository.User> user,
+                     Optional<FactorRecord> record) {
+        }
+        Start start = store.inTransaction(c -> {
+            AttemptLimits.Reservation r = limits.reserve(c, limits.login(userId, ctx.clientAddress()), now);
+            Optional<UserRepository.User> u = users.find(c, userId);
+            return new Start(r, u, u.isPresent() ? users.factor(c, userId, FactorType.PASSWORD) : Optional.empty());
+        });
+        String known = start.user().isPresent() ? userId : null;
+        if (!start.reservation().granted()) {
+            refuse(ctx, known, "locked (" + start.reservation().refusedKey().replaceFirst(":.*", "") + ")");
+            throw start.reservation().refusal();
+        }
+        // 2. Check the password: the same work for a name that is no account (a decoy record).
+        boolean real = start.user().isPresent() && start.user().get().enabled() && start.record().isPresent();
+        Verification v;
+        try {
+            FactorRecord against = real ? start.record().get() : decoy();
+            v = password.verify(against, presented, Instant.ofEpochMilli(now));
+        } catch (SigilException noVerdict) {
+            store.inTransaction(c -> {
+                limits.release(c, start.reservation(), now);
+                return null;
+            });
+            throw noVerdict;
+        }
+        if (!real || !v.accepted()) {
+            refuse(ctx, known, start.user().isEmpty() ? "unknown user" : !start.user().get().enabled()
+                    ? "user disabled" : start.record().isEmpty() ? "no password enrolled" : "wrong password");
             throw invalidCredentials();
         }
-        Long locked = store.inTransaction(c -> lockouts.lockedUntil(c, userId, PASSWORD, now));
-        if (locked != null) {
-            refuse(ctx, userId, "password locked");
-            throw Lockouts.locked("The account", locked);
-        }
-        Verification v = password.verify(record.get(), presented, Instant.ofEpochMilli(now));
-        if (!v.accepted()) {
-            Long until = store.inTransaction(c -> lockouts.failed(c, userId, PASSWORD, now));
-            refuse(ctx, userId, until == null ? "wrong password" : "wrong password; locked");
-            throw invalidCredentials();
-        }
+        // 3. Success: the attempt is given back, the token issued.
         String token = Secrets.newOpaqueValue();
         long expires = now + policy.tokenTtl().toMillis();
         store.inTransaction(c -> {
-            lockouts.succeeded(c, userId, PASSWORD, now);
-            if (!v.record().equals(record.get())) {
+            limits.succeeded(c, start.reservation(), now);
+            if (!v.record().equals(start.record().get())) {
                 users.putFactor(c, userId, v.record(), now);
             }
             sessions.insertToken(c, Secrets.hash(token), userId, now, expires);

@@ -48,8 +48,6 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = SoleControl.class, configurationPid = "dev.sigil.policy",
         configurationPolicy = ConfigurationPolicy.OPTIONAL)
 public final class SoleControlImpl implements SoleControl {
-    static final String TOTP = "TOTP";
-
     private final Store store;
     private final Authenticator pinFactor;
     private final Authenticator otpFactor;
@@ -57,7 +55,8 @@ public final class SoleControlImpl implements SoleControl {
     private final Policy policy;
     private final Clock clock;
     private final AuditLog audit;
-    private final Lockouts lockouts;
+    private final AttemptLimits limits;
+    private volatile FactorRecord decoyTotp;
     private final UserRepository users = new UserRepository();
     private final CredentialRepository credentials = new CredentialRepository();
     private final SessionRepository sessions = new SessionRepository();
@@ -79,7 +78,7 @@ public final class SoleControlImpl implements SoleControl {
         this.policy = policy;
         this.clock = clock;
         this.audit = new AuditLog(clock);
-        this.lockouts = new Lockouts(sessions, policy);
+        this.limits = new AttemptLimits(policy);
     }
 
     /** A refusal: audited in its own transaction, then thrown. */
@@ -88,6 +87,26 @@ public final class SoleControlImpl implements SoleControl {
         audit.appendNow(store, new AuditEvent(event, Outcome.REFUSED, userId, credentialId, ctx.requestId(),
                 auditDetail));
         return answer;
+    }
+
+    /** The one answer for any wrong combination of PIN and one-time code. */
+    static SigilException invalidFactors() {
+        return new SigilException(ErrorCode.AUTHENTICATION_FAILED, "Invalid PIN or OTP");
+    }
+
+    /** A TOTP record to check codes against for a user without one: the same work, never a match. */
+    private FactorRecord decoyTotp() throws SigilException {
+        FactorRecord d = decoyTotp;
+        if (d == null) {
+            char[] seed = OtpAuth.newSeed();
+            try {
+                d = otpFactor.enroll(seed);
+            } finally {
+                java.util.Arrays.fill(seed, '\0');
+            }
+            decoyTotp = d;
+        }
+        return d;
     }
 
     private static SigilException invalid(String description) {
@@ -166,44 +185,46 @@ public final class SoleControlImpl implements SoleControl {
         }
         long now = clock.millis();
         Instant at = Instant.ofEpochMilli(now);
-        String pinKey = "PIN:" + credentialId;
-
-        Long pinLocked = store.inTransaction(c -> lockouts.lockedUntil(c, userId, pinKey, now));
-        if (pinLocked != null) {
-            throw refuse(event, userId, credentialId, ctx, "PIN locked", Lockouts.locked("The PIN", pinLocked));
+        // 1. Reserve the attempt on the PIN's and the one-time code's counters before checking
+        //    either, in one transaction that also reads the user's TOTP record.
+        record Start(AttemptLimits.Reservation reservation, Optional<FactorRecord> totp) {
         }
-        Verification pinCheck = pinFactor.verify(sc.pin(), pin, at);
-        if (!pinCheck.accepted()) {
-            Long until = store.inTransaction(c -> lockouts.failed(c, userId, pinKey, now));
-            throw refuse(event, userId, credentialId, ctx, until == null ? "wrong PIN" : "wrong PIN; PIN locked",
-                    new SigilException(ErrorCode.AUTHENTICATION_FAILED, "Invalid PIN"));
+        Start start = store.inTransaction(c -> new Start(limits.reserve(c, limits.authorize(userId, credentialId), now),
+                users.factor(c, userId, FactorType.TOTP)));
+        if (!start.reservation().granted()) {
+            throw refuse(event, userId, credentialId, ctx, "locked (" + start.reservation().refusedKey()
+                    .replaceFirst(":.*", "") + ")", start.reservation().refusal());
         }
-        Long otpLocked = store.inTransaction(c -> lockouts.lockedUntil(c, userId, TOTP, now));
-        if (otpLocked != null) {
-            throw refuse(event, userId, credentialId, ctx, "OTP locked",
-                    Lockouts.locked("The one-time code", otpLocked));
+        // 2. Both factors are always checked, and any wrong combination gets one answer: the PIN
+        //    cannot be guessed apart from the code, nor told apart by the time the answer takes.
+        Verification pinCheck;
+        Verification otpCheck;
+        try {
+            pinCheck = pinFactor.verify(sc.pin(), pin, at);
+            otpCheck = otpFactor.verify(start.totp().isPresent() ? start.totp().get() : decoyTotp(), otp, at);
+        } catch (SigilException noVerdict) {
+            store.inTransaction(c -> {
+                limits.release(c, start.reservation(), now);
+                return null;
+            });
+            throw noVerdict;
         }
-        Optional<FactorRecord> totp = store.inTransaction(c -> users.factor(c, userId, FactorType.TOTP));
-        if (totp.isEmpty()) {
-            throw refuse(event, userId, credentialId, ctx, "no TOTP enrolled",
-                    new SigilException(ErrorCode.AUTHENTICATION_FAILED, "Invalid OTP"));
-        }
-        Verification otpCheck = otpFactor.verify(totp.get(), otp, at);
+        boolean bothRight = pinCheck.accepted() && otpCheck.accepted() && start.totp().isPresent();
         // Accepting the code and storing its time step is one conditional update: of two
         // concurrent requests with the same code, only one can store the step.
-        boolean stepStored = otpCheck.accepted()
-                && store.<Boolean>inTransaction(c -> users.replaceFactor(c, userId, totp.get(), otpCheck.record(), now));
+        boolean stepStored = bothRight && store.<Boolean>inTransaction(
+                c -> users.replaceFactor(c, userId, start.totp().get(), otpCheck.record(), now));
         if (!stepStored) {
-            Long until = store.inTransaction(c -> lockouts.failed(c, userId, TOTP, now));
-            throw refuse(event, userId, credentialId, ctx, (otpCheck.accepted() ? "OTP replayed concurrently"
-                    : "wrong or reused OTP") + (until == null ? "" : "; OTP locked"),
-                    new SigilException(ErrorCode.AUTHENTICATION_FAILED, "Invalid OTP"));
+            String why = start.totp().isEmpty() ? "no TOTP enrolled"
+                    : !pinCheck.accepted() && !otpCheck.accepted() ? "wrong PIN and OTP"
+                    : !pinCheck.accepted() ? "wrong PIN" : !otpCheck.accepted() ? "wrong or reused OTP"
+                    : "OTP replayed concurrently";
+            throw refuse(event, userId, credentialId, ctx, why, invalidFactors());
         }
         String sad = Secrets.newOpaqueValue();
         long expires = now + policy.sadTtl().toMillis();
         store.inTransaction(c -> {
-            lockouts.succeeded(c, userId, pinKey, now);
-            lockouts.succeeded(c, userId, TOTP, now);
+            limits.succeeded(c, start.reservation(), now);
             if (!pinCheck.record().equals(sc.pin())) {
                 credentials.setPin(c, credentialId, pinCheck.record());
             }

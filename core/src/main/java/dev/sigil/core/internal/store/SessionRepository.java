@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Access tokens, SADs with their hashes, and lockout counters: the state of sessions and sole
- * control, all in the database so that any server node can serve the next request. Tokens and
- * SADs are looked up by their SHA-256 only. Stateless; works in the caller's transaction.
+ * Access tokens and SADs with their hashes: the state of sessions and sole control, all in the
+ * database so that any server node can serve the next request. Tokens and SADs are looked up by
+ * their SHA-256 only. Stateless; works in the caller's transaction.
  */
 public final class SessionRepository {
     /** A stored access token. */
@@ -21,11 +21,6 @@ public final class SessionRepository {
     /** A stored SAD (without its value, which is never stored). */
     public record Sad(String sadHash, String userId, String credentialId, String hashAlgorithmOid, long createdAt,
                       long expiresAt, int remaining) {
-    }
-
-    /** Lockout state of one user and factor. */
-    public record Lockout(int failures, long lockedUntil) {
-        public static final Lockout NONE = new Lockout(0, 0);
     }
 
     public void insertToken(Connection c, String tokenHash, String userId, long now, long expiresAt) throws SQLException {
@@ -55,6 +50,24 @@ public final class SessionRepository {
             ps.setString(1, tokenHash);
             ps.executeUpdate();
         }
+    }
+
+    /**
+     * Ends every session of a user (their password or TOTP seed changed, or they were disabled): the
+     * access tokens are revoked and the SADs removed with their hashes. Returns how many went.
+     */
+    public int endAll(Connection c, String userId) throws SQLException {
+        int n;
+        try (PreparedStatement ps = c.prepareStatement(
+                "UPDATE access_tokens SET revoked = TRUE WHERE user_id = ? AND revoked = FALSE")) {
+            ps.setString(1, userId);
+            n = ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM sads WHERE user_id = ?")) {
+            ps.setString(1, userId);
+            n += ps.executeUpdate();
+        }
+        return n;
     }
 
     /** Removes tokens and SADs that expired before {@code before}; returns how many rows went. */
@@ -192,73 +205,4 @@ public final class SessionRepository {
         }
         return out;
     }
-
-    public Lockout lockout(Connection c, String userId, String factorKey) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT failures, locked_until FROM lockouts WHERE user_id = ? AND factor_key = ?")) {
-            ps.setString(1, userId);
-            ps.setString(2, factorKey);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new Lockout(rs.getInt(1), rs.getLong(2)) : Lockout.NONE;
-            }
-        }
-    }
-
-    /**
-     * The lockout state, with its row locked until the transaction ends (created if missing), so
-     * that concurrent failures are each counted: nobody can try a factor more often than allowed by
-     * failing on several nodes at once.
-     */
-    public Lockout lockoutForUpdate(Connection c, String userId, String factorKey, long now) throws SQLException {
-        for (int attempt = 0; ; attempt++) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT failures, locked_until FROM lockouts "
-                    + "WHERE user_id = ? AND factor_key = ? FOR UPDATE")) {
-                ps.setString(1, userId);
-                ps.setString(2, factorKey);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        return new Lockout(rs.getInt(1), rs.getLong(2));
-                    }
-                }
-            }
-            if (attempt > 0) {
-                throw new SQLException("the lockout row of " + userId + "/" + factorKey + " cannot be created");
-            }
-            // A concurrent first failure may insert the row too: the savepoint keeps this
-            // transaction usable (PostgreSQL aborts a transaction on a failed statement otherwise).
-            java.sql.Savepoint sp = c.setSavepoint();
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO lockouts (user_id, factor_key, failures, "
-                    + "locked_until, updated_at) VALUES (?, ?, 0, 0, ?)")) {
-                ps.setString(1, userId);
-                ps.setString(2, factorKey);
-                ps.setLong(3, now);
-                ps.executeUpdate();
-                c.releaseSavepoint(sp);
-            } catch (SQLException raced) {
-                c.rollback(sp);
-            }
-        }
-    }
-
-    /**
-     * Sets the lockout state in place (the row is updated, never deleted and re-inserted, so that
-     * concurrent callers waiting on its lock find it); a missing row is created when the state is
-     * not the empty one.
-     */
-    public void setLockout(Connection c, String userId, String factorKey, Lockout state, long now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE lockouts SET failures = ?, locked_until = ?, "
-                + "updated_at = ? WHERE user_id = ? AND factor_key = ?")) {
-            ps.setInt(1, state.failures());
-            ps.setLong(2, state.lockedUntil());
-            ps.setLong(3, now);
-            ps.setString(4, userId);
-            ps.setString(5, factorKey);
-            if (ps.executeUpdate() > 0 || state.equals(Lockout.NONE)) {
-                return;
-            }
-        }
-        lockoutForUpdate(c, userId, factorKey, now);
-        setLockout(c, userId, factorKey, state, now);
-    }
-
 }

@@ -84,6 +84,12 @@ final class Fixture implements AutoCloseable {
     /** Knowledge factor double: the stored form is the secret reversed (never do this for real). */
     static final class PlainFactor implements Authenticator {
         private final FactorType type;
+        /** How long each verification takes, as a key derivation would (0: instant). */
+        volatile long verifyMillis;
+        /** When set, every verification throws it, as a factor that cannot do the work now would. */
+        volatile SigilException failWith;
+        /** Verifications so far. */
+        final AtomicInteger verifications = new AtomicInteger();
 
         PlainFactor(FactorType type) {
             this.type = type;
@@ -101,6 +107,11 @@ final class Fixture implements AutoCloseable {
 
         @Override
         public Verification verify(FactorRecord record, char[] presented, Instant now) throws SigilException {
+            verifications.incrementAndGet();
+            pause(verifyMillis);
+            if (failWith != null) {
+                throw failWith;
+            }
             if (record.type() != type) {
                 throw new SigilException(ErrorCode.INTERNAL, "wrong type");
             }
@@ -109,8 +120,23 @@ final class Fixture implements AutoCloseable {
         }
     }
 
+    static void pause(long millis) {
+        if (millis > 0) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** TOTP double: the code of time step T is the text "T"; 30 s steps, window 1, replay guard. */
     static final class StepTotp implements Authenticator {
+        /** How long each verification takes (0: instant). */
+        volatile long verifyMillis;
+        /** Verifications so far. */
+        final AtomicInteger verifications = new AtomicInteger();
+
         @Override
         public FactorType type() {
             return FactorType.TOTP;
@@ -123,6 +149,8 @@ final class Fixture implements AutoCloseable {
 
         @Override
         public Verification verify(FactorRecord record, char[] presented, Instant now) {
+            verifications.incrementAndGet();
+            pause(verifyMillis);
             long t = now.getEpochSecond() / 30;
             for (long step = t - 1; step <= t + 1; step++) {
                 if (step > record.counter() && Arrays.equals(presented, Long.toString(step).toCharArray())) {
@@ -183,16 +211,17 @@ final class Fixture implements AutoCloseable {
     final TestClock clock = new TestClock();
     final Store store;
     final MemoryBackend backend = new MemoryBackend();
+    final PlainFactor password = new PlainFactor(FactorType.PASSWORD);
+    final PlainFactor pin = new PlainFactor(FactorType.PIN);
+    final StepTotp totp = new StepTotp();
     final Sessions sessions;
     final SoleControlImpl soleControl;
     final CredentialDirectory directory;
+    final Admin admin;
     final Policy policy = Policy.DEFAULT;
 
     Fixture(StoreKind kind, Path dir) throws Exception {
         store = TestStoresAccess.open(kind, dir);
-        PlainFactor password = new PlainFactor(FactorType.PASSWORD);
-        PlainFactor pin = new PlainFactor(FactorType.PIN);
-        StepTotp totp = new StepTotp();
         UserRepository users = new UserRepository();
         CredentialRepository credentials = new CredentialRepository();
         store.inTransaction(c -> {
@@ -210,6 +239,7 @@ final class Fixture implements AutoCloseable {
         sessions = new Sessions(store, password, policy, clock);
         soleControl = new SoleControlImpl(store, pin, totp, signing, policy, clock);
         directory = new CredentialDirectory(store);
+        admin = new Admin(store, password, pin, totp, signing, clock);
     }
 
     char[] otp() {

@@ -49,8 +49,13 @@ class SoleControlTest {
     }
 
     private static Authorization authorize(Fixture f, String user, String cred, List<byte[]> hashes) throws Exception {
+        return authorize(f, user, cred, hashes, f.otp());
+    }
+
+    private static Authorization authorize(Fixture f, String user, String cred, List<byte[]> hashes, char[] otp)
+            throws Exception {
         return f.soleControl.authorize(user, cred, hashes.size(), hashes, HashAlgorithm.SHA256, "1234".toCharArray(),
-                f.otp(), CTX);
+                otp, CTX);
     }
 
     /** Asserts the refusal and that it was audited as such. */
@@ -178,7 +183,7 @@ class SoleControlTest {
             char[] code = f.otp();
             f.soleControl.authorize("alice", "alice-rsa", 1, List.of(sha256("a")), HashAlgorithm.SHA256,
                     "1234".toCharArray(), code.clone(), CTX);
-            refused(f, ErrorCode.AUTHENTICATION_FAILED, "Invalid OTP", () -> f.soleControl.authorize("alice",
+            refused(f, ErrorCode.AUTHENTICATION_FAILED, "Invalid PIN or OTP", () -> f.soleControl.authorize("alice",
                     "alice-rsa", 1, List.of(sha256("b")), HashAlgorithm.SHA256, "1234".toCharArray(), code.clone(),
                     CTX));
             f.clock.advance(Duration.ofSeconds(30));
@@ -191,7 +196,7 @@ class SoleControlTest {
     void aWrongPinLocksThePinAndEvenTheRightOneWaitsForTheLockoutToEnd(StoreKind kind) throws Exception {
         try (Fixture f = new Fixture(kind, dir)) {
             for (int i = 0; i < f.policy.maxFailures(); i++) {
-                refused(f, ErrorCode.AUTHENTICATION_FAILED, "Invalid PIN", () -> f.soleControl.authorize("alice",
+                refused(f, ErrorCode.AUTHENTICATION_FAILED, "Invalid PIN or OTP", () -> f.soleControl.authorize("alice",
                         "alice-rsa", 1, List.of(sha256("x")), HashAlgorithm.SHA256, "9999".toCharArray(), f.otp(),
                         CTX));
             }
@@ -202,6 +207,37 @@ class SoleControlTest {
             refused(f, ErrorCode.FACTOR_LOCKED, null, () -> authorize(f, "alice", "alice-rsa", List.of(sha256("x"))));
             f.clock.advance(Duration.ofSeconds(2));
             authorize(f, "alice", "alice-rsa", List.of(sha256("x")));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreKind.class)
+    void anyWrongCombinationOfPinAndCodeGetsOneAnswerAfterBothAreChecked(StoreKind kind) throws Exception {
+        try (Fixture f = new Fixture(kind, dir)) {
+            List<String> answers = new ArrayList<>();
+            for (boolean pinRight : List.of(false, true)) {
+                for (boolean codeRight : List.of(false, true)) {
+                    if (pinRight && codeRight) {
+                        continue;
+                    }
+                    int pins = f.pin.verifications.get();
+                    int codes = f.totp.verifications.get();
+                    SigilException e = refused(f, ErrorCode.AUTHENTICATION_FAILED, null, () -> f.soleControl
+                            .authorize("alice", "alice-rsa", 1, List.of(sha256("x")), HashAlgorithm.SHA256,
+                                    (pinRight ? "1234" : "9999").toCharArray(), codeRight ? f.otp() : "1".toCharArray(),
+                                    CTX));
+                    answers.add(e.getMessage());
+                    assertEquals(pins + 1, f.pin.verifications.get(), "the PIN is checked");
+                    assertEquals(codes + 1, f.totp.verifications.get(), "the code is checked too");
+                }
+            }
+            assertEquals(List.of("Invalid PIN or OTP", "Invalid PIN or OTP", "Invalid PIN or OTP"), answers);
+            // Three wrong combinations counted once each: two more lock the credential.
+            for (int i = 3; i < f.policy.maxFailures(); i++) {
+                refused(f, ErrorCode.AUTHENTICATION_FAILED, null, () -> authorize(f, "alice", "alice-rsa",
+                        List.of(sha256("y")), "1".toCharArray()));
+            }
+            refused(f, ErrorCode.FACTOR_LOCKED, null, () -> authorize(f, "alice", "alice-rsa", List.of(sha256("z"))));
         }
     }
 
@@ -301,23 +337,23 @@ class SoleControlTest {
 
     @ParameterizedTest
     @EnumSource(StoreKind.class)
-    void concurrentFailuresAreEachCounted(StoreKind kind) throws Exception {
+    void concurrentAttemptsAreEachCounted(StoreKind kind) throws Exception {
         try (Fixture f = new Fixture(kind, dir)) {
-            Lockouts lockouts = new Lockouts(new dev.sigil.core.internal.store.SessionRepository(),
-                    new Policy(Duration.ofMinutes(30), Duration.ofMinutes(5), Duration.ofMinutes(30), 1000,
-                            Duration.ofMinutes(5)));
+            AttemptLimits limits = new AttemptLimits(new Policy(Duration.ofMinutes(30), Duration.ofMinutes(5),
+                    Duration.ofMinutes(30), 1000, Duration.ofMinutes(5), 3, 1000, Duration.ofMinutes(5)));
             ExecutorService pool = Executors.newFixedThreadPool(4);
-            List<Future<Object>> done = new ArrayList<>();
+            List<Future<AttemptLimits.Reservation>> done = new ArrayList<>();
             for (int i = 0; i < 40; i++) {
-                done.add(pool.submit(() -> f.store.inTransaction(c -> lockouts.failed(c, "bob", "PIN:bob-rsa",
-                        f.clock.millis()))));
+                done.add(pool.submit(() -> f.store.inTransaction(c -> limits.reserve(c,
+                        limits.authorize("bob", "bob-rsa"), f.clock.millis()))));
             }
-            for (Future<Object> d : done) {
-                d.get();
+            for (Future<AttemptLimits.Reservation> d : done) {
+                assertTrue(d.get().granted());
             }
             pool.shutdown();
-            assertEquals(40, f.store.inTransaction(c -> new dev.sigil.core.internal.store.SessionRepository()
-                    .lockout(c, "bob", "PIN:bob-rsa")).failures());
+            var repo = new dev.sigil.core.internal.store.AttemptRepository();
+            assertEquals(40, f.store.inTransaction(c -> repo.find(c, "PIN:bob-rsa")).orElseThrow().failures());
+            assertEquals(40, f.store.inTransaction(c -> repo.find(c, "TOTP:bob")).orElseThrow().failures());
         }
     }
 
