@@ -85,6 +85,11 @@ final class DevelopmentPki {
         return data.resolve("secrets/totp-kek.key");
     }
 
+    /** The key of the audit log's chain and checkpoints: base64 of 32 random bytes, not in the database. */
+    Path auditKey() {
+        return data.resolve("secrets/audit.key");
+    }
+
     /** The token of the local admin API (sigil-admin). */
     Path adminToken() {
         return data.resolve("secrets/admin.token");
@@ -114,6 +119,13 @@ final class DevelopmentPki {
             writeOwnerOnly(totpKek(), (Base64.getEncoder().encodeToString(kek) + "\n").getBytes(StandardCharsets.US_ASCII));
             java.util.Arrays.fill(kek, (byte) 0);
             created.add("key-encryption key for TOTP seeds " + totpKek());
+        }
+        if (!Files.exists(auditKey())) {
+            byte[] key = new byte[32];
+            random.nextBytes(key);
+            writeOwnerOnly(auditKey(), (Base64.getEncoder().encodeToString(key) + "\n").getBytes(StandardCharsets.US_ASCII));
+            java.util.Arrays.fill(key, (byte) 0);
+            created.add("audit key " + auditKey());
         }
         if (!Files.exists(adminToken())) {
             byte[] t = new byte[32];

@@ -113,17 +113,43 @@ class AdminCliIT {
             assertTrue(badToken.out().contains("invalid_token"), badToken.out());
         }
 
-        // Alter one record directly in the database (the server is stopped: H2 has one writer).
-        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("data/db/sigil") + ";MODE=PostgreSQL",
-                "sigil", ""); Statement s = c.createStatement()) {
+        // A writer with access to the database (the server is stopped: H2 has one writer) attacks the
+        // log twice, each time on the log as it was: first cuts the newest records and moves the head
+        // back, then changes a record. The checkpoint file outside the database and the audit key
+        // name each attack.
+        Path db = dir.resolve("data/db/sigil.mv.db");
+        Path asItWas = dir.resolve("sigil.mv.db.as-it-was");
+        Files.copy(db, asItWas);
+        List<String> checkpoints = Files.readAllLines(dir.resolve("data/audit/checkpoints"));
+        long last = Long.parseLong(checkpoints.get(checkpoints.size() - 1).split(" ")[1]);
+        try (Connection c = h2(dir); Statement s = c.createStatement()) {
+            assertEquals(3, s.executeUpdate("DELETE FROM audit_log WHERE seq > " + (last - 3)));
+            assertEquals(1, s.executeUpdate("UPDATE audit_head SET seq = " + (last - 3) + ", record_hash = "
+                    + "(SELECT record_hash FROM audit_log WHERE seq = " + (last - 3) + ") WHERE id = 1"));
+        }
+        String cut = brokenAudit(dir, none);
+        assertTrue(cut.matches("sigil-admin: audit log BROKEN: the log ends at record " + (last - 3)
+                + " but the checkpoint of \\S+ names record " + last + " \\(records were removed at the end\\)"), cut);
+        Files.copy(asItWas, db, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (Connection c = h2(dir); Statement s = c.createStatement()) {
             assertEquals(1, s.executeUpdate("UPDATE audit_log SET detail = 'nothing happened' WHERE seq = 3"));
         }
-        try (Distribution server = new Distribution(dir.resolve("data"), none, "--port", "0")) {
+        assertEquals("sigil-admin: audit log BROKEN: record 3 was altered (its content does not match its keyed link)",
+                brokenAudit(dir, none));
+    }
+
+    private static Connection h2(Path dir) throws java.sql.SQLException {
+        return DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("data/db/sigil") + ";MODE=PostgreSQL",
+                "sigil", "");
+    }
+
+    /** Starts the server on the data directory and returns what a failing 'audit verify' says. */
+    private String brokenAudit(Path dir, Map<String, String> env) throws Exception {
+        try (Distribution server = new Distribution(dir.resolve("data"), env, "--port", "0")) {
             String base = server.awaitListening(Duration.ofSeconds(60));
-            Run broken = admin(base, none, "audit", "verify");
+            Run broken = admin(base, env, "audit", "verify");
             assertEquals(1, broken.code(), broken.out());
-            assertEquals("sigil-admin: audit log BROKEN: record 3 was altered (its content does not match its hash)",
-                    broken.out().strip());
+            return broken.out().strip();
         }
     }
 

@@ -45,8 +45,9 @@ class DevelopmentPkiTest {
     @Test
     void firstStartCreatesACaATlsCertificateForLocalhostAndADemoKey() throws Exception {
         DevelopmentPki pki = new DevelopmentPki(data);
-        assertEquals(5, pki.ensure().size());
+        assertEquals(6, pki.ensure().size());
         assertEquals(32, java.util.Base64.getDecoder().decode(Files.readString(pki.totpKek()).strip()).length);
+        assertEquals(32, java.util.Base64.getDecoder().decode(Files.readString(pki.auditKey()).strip()).length);
 
         X509Certificate ca;
         try (InputStream in = Files.newInputStream(pki.caCertificatePem())) {

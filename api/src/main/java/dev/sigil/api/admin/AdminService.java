@@ -85,6 +85,15 @@ public interface AdminService {
      */
     Optional<String> verifyAudit() throws SigilException;
 
+    /**
+     * A checkpoint of the audit log's head now, signed with the audit key, as a line of the
+     * checkpoint file ({@code sigil-audit-checkpoint-v1 <seq> <link> <epoch ms> <signature>}): what an
+     * export ends with, so that the exported records can later be matched against the log.
+     *
+     * @since 1.1
+     */
+    String signedAuditHead() throws SigilException;
+
     /** The number of audit records. */
     long auditSize() throws SigilException;
 

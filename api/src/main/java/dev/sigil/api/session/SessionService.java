@@ -10,7 +10,7 @@ import org.osgi.annotation.versioning.ProviderType;
  *
  * <pre>{@code
  * AccessToken t = sessions.login("alice", password, ctx);   // then zero password
- * String user = sessions.authenticate(t.token());
+ * Session s = sessions.authenticate(t.token());          // s.userId()
  * }</pre>
  */
 @ProviderType
@@ -26,14 +26,15 @@ public interface SessionService {
     AccessToken login(String userId, char[] password, RequestContext context) throws SigilException;
 
     /**
-     * The user a bearer token belongs to.
+     * The session a bearer token belongs to: its user and its identifier.
      *
-     * @throws SigilException {@link ErrorCode#INVALID_TOKEN} if it is unknown, expired or revoked
+     * @throws SigilException {@link ErrorCode#INVALID_TOKEN} if it is unknown, expired or revoked, or
+     *                        its user is disabled
      */
-    String authenticate(String bearerToken) throws SigilException;
+    Session authenticate(String bearerToken) throws SigilException;
 
     /**
-     * Revokes a token; revoking an unknown or revoked token is not an error.
+     * Revokes a token, and with it the authorizations (SADs) obtained with it.
      *
      * @throws SigilException {@link ErrorCode#INVALID_TOKEN} if {@code bearerToken} is not valid
      */

@@ -12,12 +12,13 @@ import org.osgi.annotation.versioning.ProviderType;
 /**
  * The sole-control rules (SCAL2): a credential signs only the hashes its owner authorized with PIN
  * and one-time code, each at most once, before the authorization expires, and only for the user who
- * authorized them. Every authorization and signature, success or refusal, is in the audit log
+ * authorized them, in the session in which they authorized them. Every authorization and signature, success or refusal, is in the audit log
  * before the method returns. Thread-safe; safe with several server nodes on one database.
  *
  * <pre>{@code
- * Authorization a = soleControl.authorize(user, credId, 1, List.of(digest), HashAlgorithm.SHA256, pin, otp, ctx);
- * List<byte[]> sigs = soleControl.signHashes(user, credId, a.sad(), List.of(digest),
+ * Session s = sessions.authenticate(bearerToken);
+ * Authorization a = soleControl.authorize(s, credId, 1, List.of(digest), HashAlgorithm.SHA256, pin, otp, ctx);
+ * List<byte[]> sigs = soleControl.signHashes(s, credId, a.sad(), List.of(digest),
  *         SignatureAlgorithm.RSA_PKCS1_SHA256, ctx);
  * }</pre>
  */
@@ -35,7 +36,7 @@ public interface SoleControl {
      *                        {@link ErrorCode#FACTOR_LOCKED}, {@link ErrorCode#NOT_AUTHORIZED}
      *                        (disabled credential)
      */
-    Authorization authorize(String userId, String credentialId, int numSignatures, List<byte[]> hashes,
+    Authorization authorize(Session session, String credentialId, int numSignatures, List<byte[]> hashes,
                             HashAlgorithm hashAlgorithm, char[] pin, char[] otp, RequestContext context)
             throws SigilException;
 
@@ -43,10 +44,10 @@ public interface SoleControl {
      * Extends an authorization's life without a new one-time code, within policy; the old SAD
      * stops working.
      *
-     * @throws SigilException {@link ErrorCode#INVALID_REQUEST} if the SAD is not valid for this user
-     *                        and credential, or may not be extended further
+     * @throws SigilException {@link ErrorCode#INVALID_REQUEST} if the SAD is not valid for this
+     *                        session and credential, or may not be extended further
      */
-    Authorization extend(String userId, String credentialId, String sad, RequestContext context)
+    Authorization extend(Session session, String credentialId, String sad, RequestContext context)
             throws SigilException;
 
     /**
@@ -54,9 +55,9 @@ public interface SoleControl {
      *
      * @return the signatures, in the order of {@code hashes}; ECDSA DER-encoded
      * @throws SigilException {@link ErrorCode#INVALID_REQUEST} when the SAD is unknown, expired, of
-     *                        another user or credential, or a hash is not (or no longer) authorized,
+     *                        another user, session or credential, or a hash is not (or no longer) authorized,
      *                        or the algorithm does not fit; nothing is signed then
      */
-    List<byte[]> signHashes(String userId, String credentialId, String sad, List<byte[]> hashes,
+    List<byte[]> signHashes(Session session, String credentialId, String sad, List<byte[]> hashes,
                             SignatureAlgorithm algorithm, RequestContext context) throws SigilException;
 }

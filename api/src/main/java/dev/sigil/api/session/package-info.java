@@ -3,7 +3,7 @@
  * for an exact set of hashes (the SAD), and signing exactly those hashes. Provided by {@code core},
  * used by the transports.
  */
-@Version("1.0.0")
+@Version("2.0.0")
 @Export
 package dev.sigil.api.session;
 

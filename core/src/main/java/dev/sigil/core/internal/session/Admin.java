@@ -17,6 +17,7 @@ import dev.sigil.api.auth.FactorRecord;
 import dev.sigil.api.auth.FactorType;
 import dev.sigil.api.backend.KeyInfo;
 import dev.sigil.api.credential.Credential;
+import dev.sigil.api.session.RequestContext;
 import dev.sigil.api.signing.SigningService;
 import dev.sigil.core.internal.store.AttemptRepository;
 import dev.sigil.core.internal.store.AuditEvent;
@@ -90,7 +91,7 @@ public final class Admin implements AdminService {
         this.totp = totp;
         this.signing = signing;
         this.clock = clock;
-        this.audit = new AuditLog(clock);
+        this.audit = store.audit();
     }
 
     private static void checkId(String what, String id) throws SigilException {
@@ -101,7 +102,7 @@ public final class Admin implements AdminService {
 
     private void changed(java.sql.Connection c, String event, String userId, String credentialId, String detail)
             throws java.sql.SQLException {
-        audit.append(c, new AuditEvent(event, Outcome.SUCCESS, userId, credentialId, null, detail));
+        audit.append(c, new AuditEvent(event, Outcome.SUCCESS, userId, credentialId, RequestContext.LOCAL, detail));
     }
 
     private UserRepository.User existingUser(java.sql.Connection c, String userId)
@@ -360,6 +361,11 @@ public final class Admin implements AdminService {
     @Override
     public Optional<String> verifyAudit() throws SigilException {
         return audit.verify(store);
+    }
+
+    @Override
+    public String signedAuditHead() throws SigilException {
+        return audit.signed(audit.head(store));
     }
 
     @Override

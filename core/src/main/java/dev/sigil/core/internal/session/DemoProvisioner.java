@@ -7,6 +7,7 @@ import dev.sigil.api.auth.Authenticator;
 import dev.sigil.api.backend.KeyInfo;
 import dev.sigil.api.backend.SigningBackend;
 import dev.sigil.api.credential.Credential;
+import dev.sigil.api.session.RequestContext;
 import dev.sigil.core.internal.store.AuditEvent;
 import dev.sigil.core.internal.store.AuditLog;
 import dev.sigil.core.internal.store.CredentialRepository;
@@ -124,7 +125,7 @@ public final class DemoProvisioner {
             // Written before the account exists (so its secrets cannot be lost), published after the
             // account is committed (so that whoever reads the file can log in).
             Path draft = writeOwnerOnly(output, file.toString());
-            AuditLog audit = new AuditLog(clock);
+            AuditLog audit = store.audit();
             store.inTransaction(c -> {
                 users.insert(c, new UserRepository.User(userId, "Demo user", true, now));
                 users.putFactor(c, userId, pwdRecord, now);
@@ -132,7 +133,7 @@ public final class DemoProvisioner {
                 for (StoredCredential sc : creds) {
                     credentials.insert(c, sc);
                 }
-                audit.append(c, new AuditEvent("admin.provision", AuditEvent.Outcome.SUCCESS, userId, null, null,
+                audit.append(c, new AuditEvent("admin.provision", AuditEvent.Outcome.SUCCESS, userId, null, RequestContext.LOCAL,
                         "demo user with " + creds.size() + " credential(s)"));
                 return null;
             });

@@ -30,4 +30,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "How long a client address stays locked out, in seconds")
     int address_lockout_seconds() default 300;
+
+    @AttributeDefinition(description = "How often expired tokens, SADs and idle attempt counters are removed, "
+            + "in seconds (at least 10)")
+    int purge_interval_seconds() default 600;
 }

@@ -8,6 +8,7 @@ import dev.sigil.api.auth.FactorType;
 import dev.sigil.api.auth.Verification;
 import dev.sigil.api.session.AccessToken;
 import dev.sigil.api.session.RequestContext;
+import dev.sigil.api.session.Session;
 import dev.sigil.api.session.SessionService;
 import dev.sigil.core.internal.store.AuditEvent;
 import dev.sigil.core.internal.store.AuditEvent.Outcome;
@@ -59,7 +60,7 @@ public final class Sessions implements SessionService {
         this.password = password;
         this.policy = policy;
         this.clock = clock;
-        this.audit = new AuditLog(clock);
+        this.audit = store.audit();
         this.limits = new AttemptLimits(policy);
     }
 
@@ -111,7 +112,7 @@ public final class Sessions implements SessionService {
                 users.putFactor(c, userId, v.record(), now);
             }
             sessions.insertToken(c, Secrets.hash(token), userId, now, expires);
-            audit.append(c, new AuditEvent("auth.login", Outcome.SUCCESS, userId, null, ctx.requestId(),
+            audit.append(c, new AuditEvent("auth.login", Outcome.SUCCESS, userId, null, ctx,
                     "token issued, expires in " + policy.tokenTtl().toSeconds() + " s"));
             return null;
         });
@@ -128,7 +129,7 @@ public final class Sessions implements SessionService {
     }
 
     private void refuse(RequestContext ctx, String userId, String why) throws SigilException {
-        audit.appendNow(store, new AuditEvent("auth.login", Outcome.REFUSED, userId, null, ctx.requestId(), why));
+        audit.appendNow(store, new AuditEvent("auth.login", Outcome.REFUSED, userId, null, ctx, why));
     }
 
     private static SigilException invalidCredentials() {
@@ -136,13 +137,14 @@ public final class Sessions implements SessionService {
     }
 
     @Override
-    public String authenticate(String bearerToken) throws SigilException {
+    public Session authenticate(String bearerToken) throws SigilException {
         if (bearerToken == null || bearerToken.isBlank()) {
             throw new SigilException(ErrorCode.INVALID_TOKEN, "Missing access token");
         }
         long now = clock.millis();
+        String tokenHash = Secrets.hash(bearerToken);
         return store.inTransaction(c -> {
-            Optional<SessionRepository.Token> t = sessions.token(c, Secrets.hash(bearerToken));
+            Optional<SessionRepository.Token> t = sessions.token(c, tokenHash);
             if (t.isEmpty() || t.get().revoked() || t.get().expiresAt() <= now) {
                 throw new SigilException(ErrorCode.INVALID_TOKEN, "Invalid or expired access token");
             }
@@ -150,17 +152,17 @@ public final class Sessions implements SessionService {
             if (u.isEmpty() || !u.get().enabled()) {
                 throw new SigilException(ErrorCode.INVALID_TOKEN, "Invalid or expired access token");
             }
-            return t.get().userId();
+            return new Session(t.get().userId(), tokenHash);
         });
     }
 
     @Override
     public void revoke(String bearerToken, RequestContext ctx) throws SigilException {
-        String userId = authenticate(bearerToken);
+        Session session = authenticate(bearerToken);
         store.inTransaction(c -> {
-            sessions.revokeToken(c, Secrets.hash(bearerToken));
-            audit.append(c, new AuditEvent("auth.revoke", Outcome.SUCCESS, userId, null, ctx.requestId(),
-                    "token revoked"));
+            int sads = sessions.revokeToken(c, session.id());
+            audit.append(c, new AuditEvent("auth.revoke", Outcome.SUCCESS, session.userId(), null, ctx,
+                    "token revoked with its " + sads + " SAD(s)"));
             return null;
         });
     }

@@ -11,6 +11,7 @@ import dev.sigil.api.auth.Verification;
 import dev.sigil.api.credential.Credential;
 import dev.sigil.api.session.Authorization;
 import dev.sigil.api.session.RequestContext;
+import dev.sigil.api.session.Session;
 import dev.sigil.api.session.SoleControl;
 import dev.sigil.api.signing.SigningService;
 import dev.sigil.core.internal.store.AuditEvent;
@@ -77,16 +78,38 @@ public final class SoleControlImpl implements SoleControl {
         this.signing = signing;
         this.policy = policy;
         this.clock = clock;
-        this.audit = new AuditLog(clock);
+        this.audit = store.audit();
         this.limits = new AttemptLimits(policy);
     }
 
     /** A refusal: audited in its own transaction, then thrown. */
     private SigilException refuse(String event, String userId, String credentialId, RequestContext ctx,
                                   String auditDetail, SigilException answer) throws SigilException {
-        audit.appendNow(store, new AuditEvent(event, Outcome.REFUSED, userId, credentialId, ctx.requestId(),
+        audit.appendNow(store, new AuditEvent(event, Outcome.REFUSED, userId, credentialId, ctx,
                 auditDetail));
         return answer;
+    }
+
+    /**
+     * How the audit log names a SAD: the first 16 hex digits of the SHA-256 the store keeps (the
+     * SAD itself is a secret and never logged).
+     */
+    static String sadId(String sadHash) {
+        return "SAD " + sadHash.substring(0, 16);
+    }
+
+    /** Up to this many hashes are named one by one in an audit record; more by their digest. */
+    static final int LISTED_HASHES = 16;
+
+    /**
+     * How the audit log names the hashes of a request: each in base64 as the client sent it, or, for
+     * more than {@value #LISTED_HASHES}, the SHA-256 of their base64 forms joined by line breaks.
+     */
+    static String digestList(List<String> digests) {
+        if (digests.size() <= LISTED_HASHES) {
+            return "[" + String.join(", ", digests) + "]";
+        }
+        return "sha256:" + Secrets.hash(String.join("\n", digests)) + " of " + digests.size();
     }
 
     /** The one answer for any wrong combination of PIN and one-time code. */
@@ -154,9 +177,10 @@ public final class SoleControlImpl implements SoleControl {
     }
 
     @Override
-    public Authorization authorize(String userId, String credentialId, int numSignatures, List<byte[]> hashes,
+    public Authorization authorize(Session session, String credentialId, int numSignatures, List<byte[]> hashes,
                                    HashAlgorithm hashAlgorithm, char[] pin, char[] otp, RequestContext ctx)
             throws SigilException {
+        String userId = session.userId();
         String event = "credentials.authorize";
         StoredCredential sc = ownCredential(event, userId, credentialId, ctx);
         Credential cr = sc.credential();
@@ -222,17 +246,18 @@ public final class SoleControlImpl implements SoleControl {
             throw refuse(event, userId, credentialId, ctx, why, invalidFactors());
         }
         String sad = Secrets.newOpaqueValue();
+        String sadHash = Secrets.hash(sad);
         long expires = now + policy.sadTtl().toMillis();
         store.inTransaction(c -> {
             limits.succeeded(c, start.reservation(), now);
             if (!pinCheck.record().equals(sc.pin())) {
                 credentials.setPin(c, credentialId, pinCheck.record());
             }
-            sessions.insertSad(c, new Sad(Secrets.hash(sad), userId, credentialId, hashAlgorithm.oid(), now, expires,
-                    numSignatures), digests);
-            audit.append(c, new AuditEvent(event, Outcome.SUCCESS, userId, credentialId, ctx.requestId(),
-                    numSignatures + " hash(es), " + hashAlgorithm.jcaName() + ", expires in "
-                            + policy.sadTtl().toSeconds() + " s"));
+            sessions.insertSad(c, new Sad(sadHash, userId, session.id(), credentialId, hashAlgorithm.oid(), now,
+                    expires, numSignatures), digests);
+            audit.append(c, new AuditEvent(event, Outcome.SUCCESS, userId, credentialId, ctx,
+                    sadId(sadHash) + " for " + numSignatures + " " + hashAlgorithm.jcaName() + " hash(es) "
+                            + digestList(digests) + ", expires in " + policy.sadTtl().toSeconds() + " s"));
             return null;
         });
         return new Authorization(sad, policy.sadTtl());
@@ -270,8 +295,9 @@ public final class SoleControlImpl implements SoleControl {
     }
 
     @Override
-    public Authorization extend(String userId, String credentialId, String sad, RequestContext ctx)
+    public Authorization extend(Session session, String credentialId, String sad, RequestContext ctx)
             throws SigilException {
+        String userId = session.userId();
         String event = "credentials.extendTransaction";
         ownCredential(event, userId, credentialId, ctx);
         long now = clock.millis();
@@ -279,7 +305,7 @@ public final class SoleControlImpl implements SoleControl {
         long[] expires = new long[1];
         String refusal = sad == null || sad.isBlank() ? "no SAD" : store.inTransaction(c -> {
             Optional<Sad> s = sessions.lockSad(c, Secrets.hash(sad));
-            String why = check(s, userId, credentialId, now);
+            String why = check(s, session, credentialId, now);
             if (why != null) {
                 return why;
             }
@@ -289,8 +315,9 @@ public final class SoleControlImpl implements SoleControl {
             }
             expires[0] = Math.min(now + policy.sadTtl().toMillis(), limit);
             sessions.replaceSad(c, s.get(), Secrets.hash(newSad), expires[0]);
-            audit.append(c, new AuditEvent(event, Outcome.SUCCESS, userId, credentialId, ctx.requestId(),
-                    "SAD extended by " + (expires[0] - now) / 1000 + " s"));
+            audit.append(c, new AuditEvent(event, Outcome.SUCCESS, userId, credentialId, ctx,
+                    sadId(s.get().sadHash()) + " extended by " + (expires[0] - now) / 1000 + " s as "
+                            + sadId(Secrets.hash(newSad))));
             return null;
         });
         if (refusal != null) {
@@ -300,12 +327,15 @@ public final class SoleControlImpl implements SoleControl {
     }
 
     /** Why a SAD cannot be used by this user for this credential now; null if it can. */
-    private static String check(Optional<Sad> s, String userId, String credentialId, long now) {
+    private static String check(Optional<Sad> s, Session session, String credentialId, long now) {
         if (s.isEmpty()) {
             return "unknown SAD";
         }
-        if (!s.get().userId().equals(userId)) {
+        if (!s.get().userId().equals(session.userId())) {
             return "SAD of another user";
+        }
+        if (!session.id().equals(s.get().tokenHash())) {
+            return "SAD of another session";
         }
         if (!s.get().credentialId().equals(credentialId)) {
             return "SAD of another credential";
@@ -317,8 +347,9 @@ public final class SoleControlImpl implements SoleControl {
     }
 
     @Override
-    public List<byte[]> signHashes(String userId, String credentialId, String sad, List<byte[]> hashes,
+    public List<byte[]> signHashes(Session session, String credentialId, String sad, List<byte[]> hashes,
                                    SignatureAlgorithm algorithm, RequestContext ctx) throws SigilException {
+        String userId = session.userId();
         String event = "signatures.signHash";
         if (credentialId == null || credentialId.isBlank()) {
             throw refuse(event, userId, null, ctx, noCredentialId());
@@ -350,7 +381,7 @@ public final class SoleControlImpl implements SoleControl {
                 return null;
             }
             Optional<Sad> s = sessions.lockSad(c, Secrets.hash(sad));
-            String why = check(s, userId, credentialId, now);
+            String why = check(s, session, credentialId, now);
             if (why != null) {
                 refusal[0] = new Refusal(why, invalid("Invalid parameter SAD"));
                 return null;
@@ -391,15 +422,17 @@ public final class SoleControlImpl implements SoleControl {
             // 3a. Nothing was returned: give the hashes back to the SAD, and record the failure.
             store.inTransaction(c -> {
                 sessions.releaseHashes(c, consumed.sad().sadHash(), digests);
-                audit.append(c, new AuditEvent(event, Outcome.ERROR, userId, credentialId, ctx.requestId(),
-                        "signing failed: " + e.code()));
+                audit.append(c, new AuditEvent(event, Outcome.ERROR, userId, credentialId, ctx,
+                        "signing failed: " + e.code() + "; " + sadId(consumed.sad().sadHash()) + ", hashes "
+                                + digestList(digests) + " given back"));
                 return null;
             });
             throw e;
         }
         // 3b. The answer leaves only once the signatures are in the audit log.
         store.inTransaction(c -> audit.append(c, new AuditEvent(event, Outcome.SUCCESS, userId, credentialId,
-                ctx.requestId(), digests.size() + " signature(s), " + algorithm)));
+                ctx, digests.size() + " signature(s), " + algorithm + ", " + sadId(consumed.sad().sadHash())
+                        + ", hashes " + digestList(digests))));
         return signatures;
     }
 }

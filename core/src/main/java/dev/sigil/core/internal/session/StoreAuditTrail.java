@@ -4,10 +4,7 @@ import dev.sigil.api.SigilException;
 import dev.sigil.api.session.AuditTrail;
 import dev.sigil.api.session.RequestContext;
 import dev.sigil.core.internal.store.AuditEvent;
-import dev.sigil.core.internal.store.AuditLog;
 import dev.sigil.core.internal.store.StoreComponent;
-
-import java.time.Clock;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -17,8 +14,7 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = AuditTrail.class)
 public final class StoreAuditTrail implements AuditTrail {
     private final StoreComponent store;
-    private final AuditLog audit = new AuditLog(Clock.systemUTC());
-
+    
     @Activate
     public StoreAuditTrail(@Reference StoreComponent store) {
         this.store = store;
@@ -27,7 +23,7 @@ public final class StoreAuditTrail implements AuditTrail {
     @Override
     public void refused(String event, String userId, String credentialId, RequestContext context, String reason)
             throws SigilException {
-        audit.appendNow(store.store(), new AuditEvent(event, AuditEvent.Outcome.REFUSED, userId, credentialId,
-                context == null ? null : context.requestId(), reason));
+        store.store().audit().appendNow(store.store(), new AuditEvent(event, AuditEvent.Outcome.REFUSED, userId,
+                credentialId, context, reason));
     }
 }

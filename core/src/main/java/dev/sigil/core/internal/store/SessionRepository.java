@@ -18,9 +18,14 @@ public final class SessionRepository {
     public record Token(String userId, long expiresAt, boolean revoked) {
     }
 
-    /** A stored SAD (without its value, which is never stored). */
-    public record Sad(String sadHash, String userId, String credentialId, String hashAlgorithmOid, long createdAt,
-                      long expiresAt, int remaining) {
+    /**
+     * A stored SAD (without its value, which is never stored).
+     *
+     * @param tokenHash the session (access token's SHA-256) that obtained it; null for SADs from
+     *                  before sessions were kept, which are refused
+     */
+    public record Sad(String sadHash, String userId, String tokenHash, String credentialId, String hashAlgorithmOid,
+                      long createdAt, long expiresAt, int remaining) {
     }
 
     public void insertToken(Connection c, String tokenHash, String userId, long now, long expiresAt) throws SQLException {
@@ -45,10 +50,15 @@ public final class SessionRepository {
         }
     }
 
-    public void revokeToken(Connection c, String tokenHash) throws SQLException {
+    /** Revokes a token and removes the SADs obtained with it; returns how many SADs went. */
+    public int revokeToken(Connection c, String tokenHash) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("UPDATE access_tokens SET revoked = TRUE WHERE token_hash = ?")) {
             ps.setString(1, tokenHash);
             ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM sads WHERE token_hash = ?")) {
+            ps.setString(1, tokenHash);
+            return ps.executeUpdate();
         }
     }
 
@@ -86,15 +96,16 @@ public final class SessionRepository {
 
     /** Stores a SAD and the exact hashes (base64) it authorizes. */
     public void insertSad(Connection c, Sad sad, List<String> digests) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO sads (sad_hash, user_id, credential_id, "
-                + "hash_algorithm_oid, created_at, expires_at, remaining) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO sads (sad_hash, user_id, token_hash, credential_id, "
+                + "hash_algorithm_oid, created_at, expires_at, remaining) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setString(1, sad.sadHash());
             ps.setString(2, sad.userId());
-            ps.setString(3, sad.credentialId());
-            ps.setString(4, sad.hashAlgorithmOid());
-            ps.setLong(5, sad.createdAt());
-            ps.setLong(6, sad.expiresAt());
-            ps.setInt(7, sad.remaining());
+            ps.setString(3, sad.tokenHash());
+            ps.setString(4, sad.credentialId());
+            ps.setString(5, sad.hashAlgorithmOid());
+            ps.setLong(6, sad.createdAt());
+            ps.setLong(7, sad.expiresAt());
+            ps.setInt(8, sad.remaining());
             ps.executeUpdate();
         }
         try (PreparedStatement ps = c.prepareStatement(
@@ -110,12 +121,13 @@ public final class SessionRepository {
 
     /** The SAD, locked for update until the transaction ends. */
     public Optional<Sad> lockSad(Connection c, String sadHash) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT sad_hash, user_id, credential_id, hash_algorithm_oid, "
-                + "created_at, expires_at, remaining FROM sads WHERE sad_hash = ? FOR UPDATE")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT sad_hash, user_id, token_hash, credential_id, "
+                + "hash_algorithm_oid, created_at, expires_at, remaining FROM sads WHERE sad_hash = ? FOR UPDATE")) {
             ps.setString(1, sadHash);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(new Sad(rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getString(4), rs.getLong(5), rs.getLong(6), rs.getInt(7))) : Optional.empty();
+                        rs.getString(4), rs.getString(5), rs.getLong(6), rs.getLong(7), rs.getInt(8)))
+                        : Optional.empty();
             }
         }
     }
@@ -179,8 +191,8 @@ public final class SessionRepository {
 
     /** Gives a SAD a new value and expiry (extendTransaction): the old value stops working. */
     public void replaceSad(Connection c, Sad old, String newHash, long expiresAt) throws SQLException {
-        insertSad(c, new Sad(newHash, old.userId(), old.credentialId(), old.hashAlgorithmOid(), old.createdAt(),
-                expiresAt, old.remaining()), List.of());
+        insertSad(c, new Sad(newHash, old.userId(), old.tokenHash(), old.credentialId(), old.hashAlgorithmOid(),
+                old.createdAt(), expiresAt, old.remaining()), List.of());
         try (PreparedStatement ps = c.prepareStatement("UPDATE sad_hashes SET sad_hash = ? WHERE sad_hash = ?")) {
             ps.setString(1, newHash);
             ps.setString(2, old.sadHash());

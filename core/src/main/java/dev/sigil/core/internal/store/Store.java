@@ -44,10 +44,12 @@ public final class Store implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final StoreSettings.Kind kind;
+    private final AuditLog audit;
 
-    private Store(HikariDataSource pool, StoreSettings.Kind kind) {
+    private Store(HikariDataSource pool, StoreSettings.Kind kind, AuditLog audit) {
         this.pool = pool;
         this.kind = kind;
+        this.audit = audit;
     }
 
     /**
@@ -57,6 +59,20 @@ public final class Store implements AutoCloseable {
      *                        migrated, with one line saying why
      */
     static Store open(StoreSettings settings, Function<String, String> env) throws SigilException {
+        AuditKey key;
+        char[] keyText;
+        try {
+            keyText = settings.auditKey().resolve(env);
+        } catch (SigilException e) {
+            throw new SigilException(ErrorCode.CONFIGURATION, "store: " + e.getMessage());
+        }
+        try {
+            key = AuditKey.of(settings.auditKey().setting(), keyText);
+        } finally {
+            Arrays.fill(keyText, '\0');
+        }
+        AuditLog audit = new AuditLog(java.time.Clock.systemUTC(), key, settings.checkpointFile() == null ? null
+                : new AuditCheckpoints(settings.checkpointFile(), key));
         HikariConfig config = new HikariConfig();
         config.setPoolName("sigil-store");
         config.setDataSource(dataSource(settings, env));
@@ -79,7 +95,15 @@ public final class Store implements AutoCloseable {
             throw new SigilException(ErrorCode.CONFIGURATION, "store: the schema of " + redact(settings.url())
                     + " cannot be migrated (" + rootMessage(e) + ")", e);
         }
-        return new Store(pool, settings.kind());
+        Store store = new Store(pool, settings.kind(), audit);
+        try {
+            audit.keyLegacyRecords(store);
+        } catch (SigilException e) {
+            pool.close();
+            throw new SigilException(ErrorCode.CONFIGURATION, "store: the audit log of " + redact(settings.url())
+                    + " cannot be keyed (" + e.getMessage() + ")", e);
+        }
+        return store;
     }
 
     private static DataSource dataSource(StoreSettings s, Function<String, String> env) throws SigilException {
@@ -87,7 +111,10 @@ public final class Store implements AutoCloseable {
         try {
             if (s.kind() == StoreSettings.Kind.H2) {
                 org.h2.jdbcx.JdbcDataSource ds = new org.h2.jdbcx.JdbcDataSource();
-                ds.setURL(s.url());
+                // The store closes the database when it stops (after the audit log's last checkpoint);
+                // H2's own shutdown hook would close it first, under the components still using it.
+                ds.setURL(s.url().toUpperCase(java.util.Locale.ROOT).contains("DB_CLOSE_ON_EXIT") ? s.url()
+                        : s.url() + ";DB_CLOSE_ON_EXIT=FALSE");
                 ds.setUser(s.user());
                 ds.setPasswordChars(password);
                 return ds;
@@ -145,6 +172,11 @@ public final class Store implements AutoCloseable {
             LOG.error("Database failure", e);
             throw new SigilException(ErrorCode.INTERNAL, "The database failed", e);
         }
+    }
+
+    /** The audit log in this database, keyed, with its checkpoints. */
+    public AuditLog audit() {
+        return audit;
     }
 
     /** Which database this is. */

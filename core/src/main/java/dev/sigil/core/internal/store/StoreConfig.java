@@ -24,4 +24,18 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "How long to wait for a pooled connection, in milliseconds")
     int connection_timeout_ms() default 5000;
+
+    @AttributeDefinition(description = "File holding the audit key (base64 of 32 bytes), which keys the audit "
+            + "log's chain and checkpoints; it must not be in the database")
+    String audit_key_file() default "";
+
+    @AttributeDefinition(description = "Environment variable holding the audit key")
+    String audit_key_env() default "";
+
+    @AttributeDefinition(description = "File the signed checkpoints of the audit log's head are appended to "
+            + "(outside the database); empty: none")
+    String audit_checkpoint_file() default "";
+
+    @AttributeDefinition(description = "Seconds between checkpoints, when the log grew")
+    int audit_checkpoint_seconds() default 10;
 }

@@ -4,6 +4,7 @@ import dev.sigil.api.ErrorCode;
 import dev.sigil.api.SigilException;
 import dev.sigil.api.config.SecretRef;
 
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Function;
 
@@ -16,8 +17,12 @@ import java.util.function.Function;
  * @param password            where the password comes from; null for none (embedded H2)
  * @param poolSize            largest number of pooled connections
  * @param connectionTimeoutMs how long to wait for a connection
+ * @param auditKey            where the audit key comes from
+ * @param checkpointFile      where checkpoints of the audit log go; null: none
+ * @param checkpointSeconds   seconds between checkpoints
  */
-record StoreSettings(String url, Kind kind, String user, SecretRef password, int poolSize, int connectionTimeoutMs) {
+record StoreSettings(String url, Kind kind, String user, SecretRef password, int poolSize, int connectionTimeoutMs,
+                     SecretRef auditKey, Path checkpointFile, int checkpointSeconds) {
     /** The databases the store runs on; the same SQL for both. */
     enum Kind {
         H2, POSTGRESQL
@@ -60,7 +65,19 @@ record StoreSettings(String url, Kind kind, String user, SecretRef password, int
         if (c.connection_timeout_ms() < 250) {
             throw problem("connection.timeout.ms must be at least 250");
         }
-        return new StoreSettings(url, kind, c.jdbc_user(), password, c.pool_size(), c.connection_timeout_ms());
+        SecretRef auditKey;
+        try {
+            auditKey = SecretRef.of("audit.key", c.audit_key_env(), c.audit_key_file());
+        } catch (SigilException e) {
+            throw problem(e.getMessage() + " (the audit key keys the audit log; the first start of the embedded "
+                    + "default makes secrets/audit.key: openssl rand -base64 32)");
+        }
+        if (c.audit_checkpoint_seconds() < 1 || c.audit_checkpoint_seconds() > 3600) {
+            throw problem("audit.checkpoint.seconds must be between 1 and 3600, not " + c.audit_checkpoint_seconds());
+        }
+        String checkpoints = c.audit_checkpoint_file() == null ? "" : c.audit_checkpoint_file().trim();
+        return new StoreSettings(url, kind, c.jdbc_user(), password, c.pool_size(), c.connection_timeout_ms(),
+                auditKey, checkpoints.isEmpty() ? null : Path.of(checkpoints), c.audit_checkpoint_seconds());
     }
 
     private static SigilException problem(String message) {

@@ -42,7 +42,7 @@ class AttemptLimitsTest {
     }
 
     private static Authorization authorize(Fixture f, String pin, char[] otp, int n) throws Exception {
-        return f.soleControl.authorize("alice", "alice-rsa", 1, List.of(hash(n)), HashAlgorithm.SHA256,
+        return f.soleControl.authorize(f.session("alice"), "alice-rsa", 1, List.of(hash(n)), HashAlgorithm.SHA256,
                 pin.toCharArray(), otp, HOME);
     }
 
@@ -169,7 +169,7 @@ class AttemptLimitsTest {
                 }
                 assertEquals(ErrorCode.INVALID_TOKEN, refused(ErrorCode.INVALID_TOKEN,
                         () -> f.sessions.authenticate(t.token())).code(), change);
-                refused(ErrorCode.INVALID_REQUEST, () -> f.soleControl.signHashes("alice", "alice-rsa", sad.sad(),
+                refused(ErrorCode.INVALID_REQUEST, () -> f.soleControl.signHashes(f.session("alice"), "alice-rsa", sad.sad(),
                         List.of(hash(7)), SignatureAlgorithm.RSA_PKCS1_SHA256, HOME));
             }
         }

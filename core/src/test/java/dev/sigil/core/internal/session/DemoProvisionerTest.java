@@ -50,14 +50,15 @@ class DemoProvisionerTest {
             assertTrue(p.getProperty("credential.1.pin").matches("[0-9]{6}"));
 
             Sessions sessions = new Sessions(store, password, Policy.DEFAULT, clock);
-            sessions.login("demo", p.getProperty("password").toCharArray(), SoleControlTest.CTX);
+            dev.sigil.api.session.Session demo = sessions.authenticate(sessions.login("demo",
+                    p.getProperty("password").toCharArray(), SoleControlTest.CTX).token());
             SoleControlImpl control = new SoleControlImpl(store, pin, totp,
                     dev.sigil.core.internal.SigningServiceAccess.withBackend(backend), Policy.DEFAULT, clock);
             byte[] h = MessageDigest.getInstance("SHA-256").digest(new byte[] {1});
-            Authorization a = control.authorize("demo", "demo", 1, List.of(h), HashAlgorithm.SHA256,
+            Authorization a = control.authorize(demo, "demo", 1, List.of(h), HashAlgorithm.SHA256,
                     p.getProperty("credential.1.pin").toCharArray(), Fixture.StepTotp.codeAt(clock.instant()),
                     SoleControlTest.CTX);
-            assertEquals(1, control.signHashes("demo", "demo", a.sad(), List.of(h), SignatureAlgorithm.RSA_PKCS1_SHA256,
+            assertEquals(1, control.signHashes(demo, "demo", a.sad(), List.of(h), SignatureAlgorithm.RSA_PKCS1_SHA256,
                     SoleControlTest.CTX).size());
         }
     }

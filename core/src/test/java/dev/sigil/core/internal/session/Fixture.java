@@ -12,6 +12,7 @@ import dev.sigil.api.auth.Verification;
 import dev.sigil.api.backend.KeyInfo;
 import dev.sigil.api.backend.SigningBackend;
 import dev.sigil.api.credential.Credential;
+import dev.sigil.api.session.Session;
 import dev.sigil.core.internal.SigningServiceAccess;
 import dev.sigil.core.internal.store.CredentialRepository;
 import dev.sigil.core.internal.store.CredentialRepository.StoredCredential;
@@ -240,6 +241,11 @@ final class Fixture implements AutoCloseable {
         soleControl = new SoleControlImpl(store, pin, totp, signing, policy, clock);
         directory = new CredentialDirectory(store);
         admin = new Admin(store, password, pin, totp, signing, clock);
+    }
+
+    /** The session of a user's requests, as the transport gets it from {@link Sessions#authenticate}. */
+    Session session(String user) {
+        return new Session(user, "session-of-" + user);
     }
 
     char[] otp() {

@@ -122,6 +122,6 @@ class ParallelGuessingTest {
 
     private static void authorize(Fixture f, char[] pin, char[] otp) throws Exception {
         byte[] h = MessageDigest.getInstance("SHA-256").digest(new byte[] {1});
-        f.soleControl.authorize("alice", "alice-rsa", 1, List.of(h), HashAlgorithm.SHA256, pin, otp, CTX);
+        f.soleControl.authorize(f.session("alice"), "alice-rsa", 1, List.of(h), HashAlgorithm.SHA256, pin, otp, CTX);
     }
 }

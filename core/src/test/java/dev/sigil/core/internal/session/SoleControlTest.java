@@ -11,7 +11,7 @@ import dev.sigil.api.SignatureAlgorithm;
 import dev.sigil.api.session.AccessToken;
 import dev.sigil.api.session.Authorization;
 import dev.sigil.api.session.RequestContext;
-import dev.sigil.core.internal.store.AuditLog;
+import dev.sigil.api.session.Session;
 import dev.sigil.core.internal.store.StoreKind;
 
 import java.nio.charset.StandardCharsets;
@@ -54,7 +54,7 @@ class SoleControlTest {
 
     private static Authorization authorize(Fixture f, String user, String cred, List<byte[]> hashes, char[] otp)
             throws Exception {
-        return f.soleControl.authorize(user, cred, hashes.size(), hashes, HashAlgorithm.SHA256, "1234".toCharArray(),
+        return f.soleControl.authorize(f.session(user), cred, hashes.size(), hashes, HashAlgorithm.SHA256, "1234".toCharArray(),
                 otp, CTX);
     }
 
@@ -86,11 +86,11 @@ class SoleControlTest {
     void theWholeFlowSignsExactlyTheAuthorizedHashes(StoreKind kind) throws Exception {
         try (Fixture f = new Fixture(kind, dir)) {
             AccessToken token = f.sessions.login("alice", "alice-password".toCharArray(), CTX);
-            assertEquals("alice", f.sessions.authenticate(token.token()));
+            assertEquals("alice", f.sessions.authenticate(token.token()).userId());
             byte[] h1 = sha256("doc 1");
             byte[] h2 = sha256("doc 2");
             Authorization sad = authorize(f, "alice", "alice-rsa", List.of(h1, h2));
-            List<byte[]> sigs = f.soleControl.signHashes("alice", "alice-rsa", sad.sad(), List.of(h2, h1),
+            List<byte[]> sigs = f.soleControl.signHashes(f.session("alice"), "alice-rsa", sad.sad(), List.of(h2, h1),
                     SignatureAlgorithm.RSA_PKCS1_SHA256, CTX);
             assertEquals(2, sigs.size());
             for (int i = 0; i < 2; i++) {
@@ -99,8 +99,8 @@ class SoleControlTest {
                 v.update(("doc " + (i == 0 ? 2 : 1)).getBytes(StandardCharsets.UTF_8));
                 assertTrue(v.verify(sigs.get(i)), "signatures come in request order");
             }
-            assertEquals(Optional.empty(), new AuditLog(f.clock).verify(f.store));
-            assertTrue(new AuditLog(f.clock).size(f.store) >= 3, "login, authorize and signHash are audited");
+            assertEquals(Optional.empty(), f.store.audit().verify(f.store));
+            assertTrue(f.store.audit().size(f.store) >= 3, "login, authorize and signHash are audited");
         }
     }
 
@@ -110,10 +110,8 @@ class SoleControlTest {
         try (Fixture f = new Fixture(kind, dir)) {
             byte[] h = sha256("contract");
             Authorization sad = authorize(f, "alice", "alice-rsa", List.of(h));
-            refused(f, ErrorCode.INVALID_REQUEST, "Invalid parameter credentialID", () -> f.soleControl.signHashes(
-                    "bob", "alice-rsa", sad.sad(), List.of(h), SignatureAlgorithm.RSA_PKCS1_SHA256, CTX));
-            refused(f, ErrorCode.INVALID_REQUEST, "Invalid parameter SAD", () -> f.soleControl.signHashes(
-                    "bob", "bob-rsa", sad.sad(), List.of(h), SignatureAlgorithm.RSA_PKCS1_SHA256, CTX));
+            refused(f, ErrorCode.INVALID_REQUEST, "Invalid parameter credentialID", () -> f.soleControl.signHashes(f.session("bob"), "alice-rsa", sad.sad(), List.of(h), SignatureAlgorithm.RSA_PKCS1_SHA256, CTX));
+            refused(f, ErrorCode.INVALID_REQUEST, "Invalid parameter SAD", () -> f.soleControl.signHashes(f.session("bob"), "bob-rsa", sad.sad(), List.of(h), SignatureAlgorithm.RSA_PKCS1_SHA256, CTX));
             assertEquals(0, f.backend.signatures.get());
         }
     }
@@ -124,10 +122,9 @@ class SoleControlTest {
         try (Fixture f = new Fixture(kind, dir)) {
             byte[] h = sha256("once");
             Authorization sad = authorize(f, "alice", "alice-rsa", List.of(h, sha256("other")));
-            f.soleControl.signHashes("alice", "alice-rsa", sad.sad(), List.of(h), SignatureAlgorithm.RSA_PKCS1_SHA256,
+            f.soleControl.signHashes(f.session("alice"), "alice-rsa", sad.sad(), List.of(h), SignatureAlgorithm.RSA_PKCS1_SHA256,
                     CTX);
-            refused(f, ErrorCode.INVALID_REQUEST, "Hash is not authorized by the SAD", () -> f.soleControl.signHashes(
-                    "alice", "alice-rsa", sad.sad(), List.of(h), SignatureAlgorithm.RSA_PKCS1_SHA256, CTX));
+            refused(f, ErrorCode.INVALID_REQUEST, "Hash is not authorized by the SAD", () -> f.soleControl.signHashes(f.session("alice"), "alice-rsa", sad.sad(), List.of(h), SignatureAlgorithm.RSA_PKCS1_SHA256, CTX));
             assertEquals(1, f.backend.signatures.get());
         }
     }
@@ -138,12 +135,11 @@ class SoleControlTest {
         try (Fixture f = new Fixture(kind, dir)) {
             byte[] h = sha256("authorized");
             Authorization sad = authorize(f, "alice", "alice-rsa", List.of(h, sha256("also")));
-            refused(f, ErrorCode.INVALID_REQUEST, "Hash is not authorized by the SAD", () -> f.soleControl.signHashes(
-                    "alice", "alice-rsa", sad.sad(), List.of(h, sha256("smuggled")),
+            refused(f, ErrorCode.INVALID_REQUEST, "Hash is not authorized by the SAD", () -> f.soleControl.signHashes(f.session("alice"), "alice-rsa", sad.sad(), List.of(h, sha256("smuggled")),
                     SignatureAlgorithm.RSA_PKCS1_SHA256, CTX));
             assertEquals(0, f.backend.signatures.get());
             // the refused request consumed nothing: the authorized hash can still be signed
-            f.soleControl.signHashes("alice", "alice-rsa", sad.sad(), List.of(h), SignatureAlgorithm.RSA_PKCS1_SHA256,
+            f.soleControl.signHashes(f.session("alice"), "alice-rsa", sad.sad(), List.of(h), SignatureAlgorithm.RSA_PKCS1_SHA256,
                     CTX);
             assertEquals(1, f.backend.signatures.get());
         }
@@ -157,7 +153,7 @@ class SoleControlTest {
             refused(f, ErrorCode.INVALID_REQUEST, "numSignatures must be between 1 and 3 for this credential",
                     () -> authorize(f, "alice", "alice-rsa", four));
             refused(f, ErrorCode.INVALID_REQUEST, "The number of hashes must equal numSignatures",
-                    () -> f.soleControl.authorize("alice", "alice-rsa", 1, four.subList(0, 2), HashAlgorithm.SHA256,
+                    () -> f.soleControl.authorize(f.session("alice"), "alice-rsa", 1, four.subList(0, 2), HashAlgorithm.SHA256,
                             "1234".toCharArray(), f.otp(), CTX));
             refused(f, ErrorCode.INVALID_REQUEST, "Duplicate hash",
                     () -> authorize(f, "alice", "alice-rsa", List.of(sha256("1"), sha256("1"))));
@@ -171,7 +167,7 @@ class SoleControlTest {
             byte[] h = sha256("late");
             Authorization sad = authorize(f, "alice", "alice-rsa", List.of(h));
             f.clock.advance(f.policy.sadTtl().plusSeconds(1));
-            refused(f, ErrorCode.INVALID_REQUEST, "Invalid parameter SAD", () -> f.soleControl.signHashes("alice",
+            refused(f, ErrorCode.INVALID_REQUEST, "Invalid parameter SAD", () -> f.soleControl.signHashes(f.session("alice"),
                     "alice-rsa", sad.sad(), List.of(h), SignatureAlgorithm.RSA_PKCS1_SHA256, CTX));
         }
     }
@@ -181,9 +177,9 @@ class SoleControlTest {
     void aOneTimeCodeIsAcceptedOnce(StoreKind kind) throws Exception {
         try (Fixture f = new Fixture(kind, dir)) {
             char[] code = f.otp();
-            f.soleControl.authorize("alice", "alice-rsa", 1, List.of(sha256("a")), HashAlgorithm.SHA256,
+            f.soleControl.authorize(f.session("alice"), "alice-rsa", 1, List.of(sha256("a")), HashAlgorithm.SHA256,
                     "1234".toCharArray(), code.clone(), CTX);
-            refused(f, ErrorCode.AUTHENTICATION_FAILED, "Invalid PIN or OTP", () -> f.soleControl.authorize("alice",
+            refused(f, ErrorCode.AUTHENTICATION_FAILED, "Invalid PIN or OTP", () -> f.soleControl.authorize(f.session("alice"),
                     "alice-rsa", 1, List.of(sha256("b")), HashAlgorithm.SHA256, "1234".toCharArray(), code.clone(),
                     CTX));
             f.clock.advance(Duration.ofSeconds(30));
@@ -196,7 +192,7 @@ class SoleControlTest {
     void aWrongPinLocksThePinAndEvenTheRightOneWaitsForTheLockoutToEnd(StoreKind kind) throws Exception {
         try (Fixture f = new Fixture(kind, dir)) {
             for (int i = 0; i < f.policy.maxFailures(); i++) {
-                refused(f, ErrorCode.AUTHENTICATION_FAILED, "Invalid PIN or OTP", () -> f.soleControl.authorize("alice",
+                refused(f, ErrorCode.AUTHENTICATION_FAILED, "Invalid PIN or OTP", () -> f.soleControl.authorize(f.session("alice"),
                         "alice-rsa", 1, List.of(sha256("x")), HashAlgorithm.SHA256, "9999".toCharArray(), f.otp(),
                         CTX));
             }
@@ -223,7 +219,7 @@ class SoleControlTest {
                     int pins = f.pin.verifications.get();
                     int codes = f.totp.verifications.get();
                     SigilException e = refused(f, ErrorCode.AUTHENTICATION_FAILED, null, () -> f.soleControl
-                            .authorize("alice", "alice-rsa", 1, List.of(sha256("x")), HashAlgorithm.SHA256,
+                            .authorize(f.session("alice"), "alice-rsa", 1, List.of(sha256("x")), HashAlgorithm.SHA256,
                                     (pinRight ? "1234" : "9999").toCharArray(), codeRight ? f.otp() : "1".toCharArray(),
                                     CTX));
                     answers.add(e.getMessage());
@@ -239,6 +235,57 @@ class SoleControlTest {
             }
             refused(f, ErrorCode.FACTOR_LOCKED, null, () -> authorize(f, "alice", "alice-rsa", List.of(sha256("z"))));
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreKind.class)
+    void aSadServesOnlyTheSessionThatObtainedItAndDiesWithIt(StoreKind kind) throws Exception {
+        try (Fixture f = new Fixture(kind, dir)) {
+            Session first = f.sessions.authenticate(f.sessions.login("alice", "alice-password".toCharArray(), CTX)
+                    .token());
+            AccessToken secondToken = f.sessions.login("alice", "alice-password".toCharArray(), CTX);
+            Session second = f.sessions.authenticate(secondToken.token());
+            byte[] h = sha256("bound to a session");
+            Authorization sad = f.soleControl.authorize(second, "alice-rsa", 1, List.of(h), HashAlgorithm.SHA256,
+                    "1234".toCharArray(), f.otp(), CTX);
+            refused(f, ErrorCode.INVALID_REQUEST, "Invalid parameter SAD", () -> f.soleControl.signHashes(first,
+                    "alice-rsa", sad.sad(), List.of(h), SignatureAlgorithm.RSA_PKCS1_SHA256, CTX));
+            f.sessions.revoke(secondToken.token(), CTX);
+            refused(f, ErrorCode.INVALID_REQUEST, "Invalid parameter SAD", () -> f.soleControl.signHashes(second,
+                    "alice-rsa", sad.sad(), List.of(h), SignatureAlgorithm.RSA_PKCS1_SHA256, CTX));
+            assertEquals(0, f.backend.signatures.get());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(StoreKind.class)
+    void expiredTokensSadsAndIdleCountersArePurged(StoreKind kind) throws Exception {
+        try (Fixture f = new Fixture(kind, dir)) {
+            f.sessions.login("alice", "alice-password".toCharArray(), CTX);
+            authorize(f, "alice", "alice-rsa", List.of(sha256("a"), sha256("b")));
+            assertThrows(SigilException.class, () -> f.sessions.login("bob", "wrong".toCharArray(), CTX));
+            Housekeeping housekeeping = new Housekeeping(f.store, f.clock);
+            assertEquals(0, housekeeping.purge(), "nothing has expired yet");
+            // counters: alice's and bob's names, the address, alice's PIN and one-time code
+            assertEquals(List.of(1L, 1L, 2L, 5L), rows(f));
+            f.clock.advance(Duration.ofDays(3));
+            assertEquals(1 + 1 + 5, housekeeping.purge(), "the token, the SAD (its hashes go with it), 5 counters");
+            assertEquals(List.of(0L, 0L, 0L, 0L), rows(f));
+        }
+    }
+
+    /** Rows of access_tokens, sads, sad_hashes and attempt_limits. */
+    private static List<Long> rows(Fixture f) throws Exception {
+        List<Long> out = new ArrayList<>();
+        for (String table : List.of("access_tokens", "sads", "sad_hashes", "attempt_limits")) {
+            out.add(f.store.inTransaction(c -> {
+                try (ResultSet rs = c.createStatement().executeQuery("SELECT COUNT(*) FROM " + table)) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }));
+        }
+        return out;
     }
 
     @ParameterizedTest
@@ -260,13 +307,13 @@ class SoleControlTest {
             byte[] h = sha256("x");
             Authorization sad = authorize(f, "alice", "alice-rsa", List.of(h));
             refused(f, ErrorCode.INVALID_REQUEST, "Invalid hash length: a SHA-384 hash is 48 bytes",
-                    () -> f.soleControl.signHashes("alice", "alice-rsa", sad.sad(), List.of(h),
+                    () -> f.soleControl.signHashes(f.session("alice"), "alice-rsa", sad.sad(), List.of(h),
                             SignatureAlgorithm.RSA_PKCS1_SHA384, CTX));
             refused(f, ErrorCode.INVALID_REQUEST, "The hash algorithm differs from the one authorized",
-                    () -> f.soleControl.signHashes("alice", "alice-rsa", sad.sad(), List.of(sha384("x")),
+                    () -> f.soleControl.signHashes(f.session("alice"), "alice-rsa", sad.sad(), List.of(sha384("x")),
                             SignatureAlgorithm.RSA_PKCS1_SHA384, CTX));
             refused(f, ErrorCode.INVALID_REQUEST, "Invalid parameter signAlgo",
-                    () -> f.soleControl.signHashes("alice", "alice-rsa", sad.sad(), List.of(h),
+                    () -> f.soleControl.signHashes(f.session("alice"), "alice-rsa", sad.sad(), List.of(h),
                             SignatureAlgorithm.ECDSA_SHA256, CTX));
         }
     }
@@ -278,18 +325,18 @@ class SoleControlTest {
             byte[] h = sha256("long batch");
             Authorization first = authorize(f, "alice", "alice-rsa", List.of(h));
             f.clock.advance(Duration.ofMinutes(4));
-            Authorization second = f.soleControl.extend("alice", "alice-rsa", first.sad(), CTX);
+            Authorization second = f.soleControl.extend(f.session("alice"), "alice-rsa", first.sad(), CTX);
             f.clock.advance(Duration.ofMinutes(4));
-            refused(f, ErrorCode.INVALID_REQUEST, "Invalid parameter SAD", () -> f.soleControl.signHashes("alice",
+            refused(f, ErrorCode.INVALID_REQUEST, "Invalid parameter SAD", () -> f.soleControl.signHashes(f.session("alice"),
                     "alice-rsa", first.sad(), List.of(h), SignatureAlgorithm.RSA_PKCS1_SHA256, CTX));
-            f.soleControl.signHashes("alice", "alice-rsa", second.sad(), List.of(h),
+            f.soleControl.signHashes(f.session("alice"), "alice-rsa", second.sad(), List.of(h),
                     SignatureAlgorithm.RSA_PKCS1_SHA256, CTX);
             Authorization[] current = {second};
             // at most sad.max.lifetime from the authorization
             refused(f, ErrorCode.INVALID_REQUEST, "Invalid parameter SAD", () -> {
                 for (int i = 0; i < 10; i++) {
                     f.clock.advance(Duration.ofMinutes(4));
-                    current[0] = f.soleControl.extend("alice", "alice-rsa", current[0].sad(), CTX);
+                    current[0] = f.soleControl.extend(f.session("alice"), "alice-rsa", current[0].sad(), CTX);
                 }
             });
         }
@@ -325,13 +372,13 @@ class SoleControlTest {
             byte[] h = sha256("retry after an HSM hiccup");
             Authorization sad = authorize(f, "alice", "alice-rsa", List.of(h));
             f.backend.failNext.set(true);
-            SigilException e = assertThrows(SigilException.class, () -> f.soleControl.signHashes("alice", "alice-rsa",
+            SigilException e = assertThrows(SigilException.class, () -> f.soleControl.signHashes(f.session("alice"), "alice-rsa",
                     sad.sad(), List.of(h), SignatureAlgorithm.RSA_PKCS1_SHA256, CTX));
             assertEquals(ErrorCode.BACKEND_UNAVAILABLE, e.code());
-            assertEquals(1, f.soleControl.signHashes("alice", "alice-rsa", sad.sad(), List.of(h),
+            assertEquals(1, f.soleControl.signHashes(f.session("alice"), "alice-rsa", sad.sad(), List.of(h),
                     SignatureAlgorithm.RSA_PKCS1_SHA256, CTX).size());
             assertEquals(1, f.backend.signatures.get());
-            assertEquals(Optional.empty(), new AuditLog(f.clock).verify(f.store));
+            assertEquals(Optional.empty(), f.store.audit().verify(f.store));
         }
     }
 
@@ -368,7 +415,7 @@ class SoleControlTest {
             for (int i = 0; i < 4; i++) {
                 Callable<Boolean> c = () -> {
                     try {
-                        f.soleControl.signHashes("alice", "alice-rsa", sad.sad(), List.of(h),
+                        f.soleControl.signHashes(f.session("alice"), "alice-rsa", sad.sad(), List.of(h),
                                 SignatureAlgorithm.RSA_PKCS1_SHA256, CTX);
                         return true;
                     } catch (SigilException e) {

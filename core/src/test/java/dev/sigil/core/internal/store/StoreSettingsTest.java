@@ -26,6 +26,10 @@ class StoreSettingsTest {
                 });
     }
 
+    StoreSettingsTest() {
+        values.put("audit.key.file", "/run/secrets/audit.key");
+    }
+
     private String failure() {
         SigilException e = assertThrows(SigilException.class,
                 () -> StoreSettings.from(config(), Map.of("DBPASS", "x")::get));
@@ -59,6 +63,17 @@ class StoreSettingsTest {
         values.put("jdbc.url", "jdbc:h2:tcp://db/sigil");
         assertEquals("store: jdbc.url: only an embedded H2 database (jdbc:h2:file: or jdbc:h2:mem:) is supported",
                 failure());
+    }
+
+    @Test
+    void theAuditKeyIsRequiredFromOneSource() {
+        values.put("jdbc.url", "jdbc:h2:file:/tmp/x/sigil;MODE=PostgreSQL");
+        values.remove("audit.key.file");
+        assertEquals("store: set exactly one of audit.key.env and audit.key.file (the audit key keys the audit log; "
+                + "the first start of the embedded default makes secrets/audit.key: openssl rand -base64 32)", failure());
+        values.put("audit.key.file", "/run/secrets/audit.key");
+        values.put("audit.checkpoint.seconds", 0);
+        assertEquals("store: audit.checkpoint.seconds must be between 1 and 3600, not 0", failure());
     }
 
     @Test

@@ -18,7 +18,6 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
 import java.sql.PreparedStatement;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
@@ -44,7 +43,6 @@ class StoreTest {
 
     private final UserRepository users = new UserRepository();
     private final CredentialRepository credentials = new CredentialRepository();
-    private final AuditLog audit = new AuditLog(Clock.systemUTC());
 
     private static X509Certificate certificate(String cn) throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
@@ -140,8 +138,8 @@ class StoreTest {
     private void appendSome(Store store, int n) throws Exception {
         for (int i = 0; i < n; i++) {
             int k = i;
-            audit.appendNow(store, new AuditEvent("signatures.signHash", AuditEvent.Outcome.SUCCESS, "alice",
-                    "cred-1", "req-" + k, "1 hash, RSA_PKCS1_SHA256"));
+            store.audit().appendNow(store, new AuditEvent("signatures.signHash", AuditEvent.Outcome.SUCCESS, "alice",
+                    "cred-1", "req-" + k, "192.0.2.1", "1 hash, RSA_PKCS1_SHA256"));
         }
     }
 
@@ -150,15 +148,15 @@ class StoreTest {
     void theAuditChainVerifiesAndNamesAnAlteredRecord(StoreSettings.Kind kind) throws Exception {
         try (Store store = TestStores.empty(kind, dir).open()) {
             appendSome(store, 5);
-            assertEquals(Optional.empty(), audit.verify(store));
-            assertEquals(5, audit.size(store));
+            assertEquals(Optional.empty(), store.audit().verify(store));
+            assertEquals(5, store.audit().size(store));
             store.inTransaction(c -> {
                 try (PreparedStatement ps = c.prepareStatement("UPDATE audit_log SET detail = ? WHERE seq = 3")) {
                     ps.setString(1, "2 hashes, RSA_PKCS1_SHA256");
                     return ps.executeUpdate();
                 }
             });
-            assertEquals(Optional.of("record 3 was altered (its content does not match its hash)"), audit.verify(store));
+            assertEquals(Optional.of("record 3 was altered (its content does not match its keyed link)"), store.audit().verify(store));
         }
     }
 
@@ -169,9 +167,9 @@ class StoreTest {
             appendSome(store, 4);
             store.inTransaction(c -> c.createStatement().executeUpdate("DELETE FROM audit_log WHERE seq = 4"));
             assertEquals(Optional.of("the log ends at record 3 but its head names record 4 (records were removed at "
-                    + "the end)"), audit.verify(store));
+                    + "the end)"), store.audit().verify(store));
             store.inTransaction(c -> c.createStatement().executeUpdate("DELETE FROM audit_log WHERE seq = 2"));
-            assertEquals(Optional.of("record 2 is missing (the log jumps from 1 to 3)"), audit.verify(store));
+            assertEquals(Optional.of("record 2 is missing (the log jumps from 1 to 3)"), store.audit().verify(store));
         }
     }
 
@@ -191,8 +189,8 @@ class StoreTest {
                 f.get();
             }
             pool.shutdown();
-            assertEquals(100, audit.size(store));
-            assertEquals(Optional.empty(), audit.verify(store));
+            assertEquals(100, store.audit().size(store));
+            assertEquals(Optional.empty(), store.audit().verify(store));
         }
     }
 }

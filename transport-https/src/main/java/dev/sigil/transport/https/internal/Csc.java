@@ -11,6 +11,7 @@ import dev.sigil.api.credential.Credential;
 import dev.sigil.api.session.AccessToken;
 import dev.sigil.api.session.AuditTrail;
 import dev.sigil.api.session.Authorization;
+import dev.sigil.api.session.Session;
 import dev.sigil.api.session.SessionService;
 import dev.sigil.api.session.SoleControl;
 import dev.sigil.api.signing.SigningService;
@@ -175,6 +176,10 @@ final class Csc {
     }
 
     private String user(Endpoint.Call call) throws ApiError, SigilException {
+        return session(call).userId();
+    }
+
+    private Session session(Endpoint.Call call) throws ApiError, SigilException {
         return sessions.authenticate(call.bearerToken());
     }
 
@@ -294,7 +299,7 @@ final class Csc {
     }
 
     private Endpoint.Reply authorize(Endpoint.Call call) throws ApiError, SigilException {
-        String user = user(call);
+        Session user = session(call);
         ObjectNode body = call.body();
         String credentialId = Params.requiredString(body, "credentialID");
         int numSignatures = Params.requiredInt(body, "numSignatures", 1, MAX_HASHES);
@@ -359,7 +364,7 @@ final class Csc {
     }
 
     private Endpoint.Reply extend(Endpoint.Call call) throws ApiError, SigilException {
-        String user = user(call);
+        Session user = session(call);
         ObjectNode body = call.body();
         Authorization a = soleControl.extend(user, Params.requiredString(body, "credentialID"),
                 Params.requiredString(body, "SAD"), call.context());
@@ -367,7 +372,7 @@ final class Csc {
     }
 
     private Endpoint.Reply signHash(Endpoint.Call call) throws ApiError, SigilException {
-        String user = user(call);
+        Session user = session(call);
         ObjectNode body = call.body();
         String credentialId = Params.requiredString(body, "credentialID");
         String sad = Params.requiredString(body, "SAD");

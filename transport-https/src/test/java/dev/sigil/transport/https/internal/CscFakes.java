@@ -9,6 +9,7 @@ import dev.sigil.api.credential.Credential;
 import dev.sigil.api.session.AccessToken;
 import dev.sigil.api.session.Authorization;
 import dev.sigil.api.session.RequestContext;
+import dev.sigil.api.session.Session;
 import dev.sigil.api.session.SessionService;
 import dev.sigil.api.session.SoleControl;
 
@@ -50,9 +51,9 @@ final class CscFakes {
         }
 
         @Override
-        public String authenticate(String bearerToken) throws SigilException {
+        public Session authenticate(String bearerToken) throws SigilException {
             if (bearerToken.equals("token-alice")) {
-                return "alice";
+                return new Session("alice", "session-alice");
             }
             throw new SigilException(ErrorCode.INVALID_TOKEN, "Invalid or expired access token");
         }
@@ -65,23 +66,23 @@ final class CscFakes {
 
     static final class Control implements SoleControl {
         @Override
-        public Authorization authorize(String userId, String credentialId, int numSignatures, List<byte[]> hashes,
+        public Authorization authorize(Session session, String credentialId, int numSignatures, List<byte[]> hashes,
                                        HashAlgorithm hashAlgorithm, char[] pin, char[] otp, RequestContext ctx) {
-            lastCall = "authorize " + userId + " " + credentialId + " " + numSignatures + " " + hashes.size() + " "
+            lastCall = "authorize " + session.userId() + " " + credentialId + " " + numSignatures + " " + hashes.size() + " "
                     + hashAlgorithm + " " + new String(pin) + " " + new String(otp);
             return new Authorization("sad-1", Duration.ofMinutes(5));
         }
 
         @Override
-        public Authorization extend(String userId, String credentialId, String sad, RequestContext ctx) {
-            lastCall = "extend " + userId + " " + credentialId + " " + sad;
+        public Authorization extend(Session session, String credentialId, String sad, RequestContext ctx) {
+            lastCall = "extend " + session.userId() + " " + credentialId + " " + sad;
             return new Authorization("sad-2", Duration.ofMinutes(5));
         }
 
         @Override
-        public List<byte[]> signHashes(String userId, String credentialId, String sad, List<byte[]> hashes,
+        public List<byte[]> signHashes(Session session, String credentialId, String sad, List<byte[]> hashes,
                                        SignatureAlgorithm algorithm, RequestContext ctx) {
-            lastCall = "sign " + userId + " " + credentialId + " " + sad + " " + hashes.size() + " " + algorithm;
+            lastCall = "sign " + session.userId() + " " + credentialId + " " + sad + " " + hashes.size() + " " + algorithm;
             List<byte[]> out = new ArrayList<>();
             hashes.forEach(h -> out.add(new byte[] {(byte) h.length}));
             return out;
