@@ -127,6 +127,46 @@ static int ecdsa_raw_to_der(const unsigned char *raw, size_t len, unsigned char 
     return *der_len > 0;
 }
 
+static CK_RV login_user(CK_SESSION_HANDLE s, const char *secret)
+{
+    return f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)secret, strlen(secret));
+}
+
+/* C_Logout ends every session's signature operation: a C_Sign after it finds none, also after a
+ * new login (whose credentials replace those the operation was started with). */
+static void logout_ends_the_sign_operations(CK_SESSION_HANDLE s, const char *password,
+                                            const char *pin)
+{
+    unsigned char digest[32], sig[512];
+    CK_ULONG sig_len;
+    CK_MECHANISM ecdsa = { CKM_ECDSA, NULL, 0 }, sha256_rsa = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+    memset(digest, 0x3c, sizeof digest);
+    CK_OBJECT_HANDLE rsa = find_one(s, CKO_PRIVATE_KEY, "alice-rsa");
+    CHECK_RV(f->C_SignInit(s, &sha256_rsa, rsa), CKR_OK, "C_SignInit, then C_Logout");
+    CHECK_RV(f->C_Logout(s), CKR_OK, "C_Logout during a sign operation");
+    sig_len = sizeof sig;
+    CHECK_RV(f->C_Sign(s, digest, sizeof digest, sig, &sig_len), CKR_OPERATION_NOT_INITIALIZED,
+             "C_SignInit, C_Logout, C_Sign: the operation ended with the login");
+    CHECK_RV(login_user(s, password), CKR_OK, "C_Login again");
+
+    /* Another session's operation, already given its code, does not outlive a logout either. */
+    CK_SESSION_HANDLE other;
+    CHECK_RV(f->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, &other), CKR_OK,
+             "a second session");
+    CK_OBJECT_HANDLE ec = find_one(s, CKO_PRIVATE_KEY, "alice-ec");
+    CHECK_RV(f->C_SignInit(other, &ecdsa, ec), CKR_OK, "C_SignInit in the second session");
+    CHECK_RV(context_login(other, pin), CKR_OK, "its context-specific login with PIN:code");
+    CHECK_RV(f->C_Logout(s), CKR_OK, "C_Logout in the first session");
+    CHECK_RV(login_user(s, password), CKR_OK, "a new C_Login");
+    sig_len = sizeof sig;
+    CHECK_RV(f->C_Sign(other, digest, sizeof digest, sig, &sig_len), CKR_OPERATION_NOT_INITIALIZED,
+             "the second session's operation ended with the first login: nothing signed after the "
+             "new login");
+    CHECK_RV(f->C_SignFinal(other, sig, &sig_len), CKR_OPERATION_NOT_INITIALIZED,
+             "C_SignFinal finds no operation either");
+    CHECK_RV(f->C_CloseSession(other), CKR_OK, "closing the second session");
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 6) {
@@ -292,6 +332,9 @@ int main(int argc, char **argv)
         latency_ok &= f->C_Sign(s, digest, dlen, sig, &sig_len) == CKR_OK && sig_len == 64;
     }
     check(latency_ok, "three more CKM_ECDSA signatures in a row (for the latency sample)");
+
+    logout_ends_the_sign_operations(s, password, pin_ec);
+    rsa = find_one(s, CKO_PRIVATE_KEY, "alice-rsa");
 
     /* Bad and stale handles, unsupported functions. */
     CK_ATTRIBUTE cls = { CKA_CLASS, small, sizeof small };
