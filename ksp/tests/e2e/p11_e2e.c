@@ -112,6 +112,17 @@ static int verify(EVP_PKEY *key, const EVP_MD *md, int pss, const unsigned char 
     return ok;
 }
 
+/* Verifies an ECDSA signature (DER) over a digest as it is, without hashing it again. */
+static int verify_digest(EVP_PKEY *key, const unsigned char *digest, size_t len,
+                         const unsigned char *sig, size_t sig_len)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
+    int ok = ctx != NULL && EVP_PKEY_verify_init(ctx) == 1
+             && EVP_PKEY_verify(ctx, sig, sig_len, digest, len) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    return ok;
+}
+
 /* The raw r||s of CKM_ECDSA as the DER that OpenSSL verifies. */
 static int ecdsa_raw_to_der(const unsigned char *raw, size_t len, unsigned char **der, int *der_len)
 {
@@ -130,6 +141,48 @@ static int ecdsa_raw_to_der(const unsigned char *raw, size_t len, unsigned char 
 static CK_RV login_user(CK_SESSION_HANDLE s, const char *secret)
 {
     return f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)secret, strlen(secret));
+}
+
+/* A PIN the server refused is forgotten at once: the next signature asks for it (run.sh counts
+ * the server's refused authorizations: exactly one for the one wrong PIN given). */
+static void refused_pin_is_forgotten(CK_SESSION_HANDLE s, EVP_PKEY *ec_pub, const char *password,
+                                     const char *pin)
+{
+    char secret[128], otp[32];
+    unsigned char digest[32], sig[128];
+    CK_ULONG sig_len;
+    CK_MECHANISM ecdsa = { CKM_ECDSA, NULL, 0 };
+    memset(digest, 0x5a, sizeof digest);
+    f->C_Logout(s);
+    snprintf(secret, sizeof secret, "%s:%s", password, "999999");
+    CHECK_RV(login_user(s, secret), CKR_OK, "C_Login(CKU_USER, password:wrong PIN)");
+    CK_OBJECT_HANDLE ec = find_one(s, CKO_PRIVATE_KEY, "alice-ec");
+    CHECK_RV(f->C_SignInit(s, &ecdsa, ec), CKR_OK, "C_SignInit for the wrong PIN");
+    next_otp(otp, sizeof otp);
+    CHECK_RV(f->C_Login(s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)otp, strlen(otp)), CKR_OK,
+             "the context-specific login with the code only");
+    sig_len = sizeof sig;
+    CHECK_RV(f->C_Sign(s, digest, sizeof digest, sig, &sig_len), CKR_PIN_INCORRECT,
+             "C_Sign with the wrong PIN of the login: CKR_PIN_INCORRECT");
+    CHECK_RV(f->C_SignInit(s, &ecdsa, ec), CKR_OK, "C_SignInit after the refusal");
+    next_otp(otp, sizeof otp);
+    CHECK_RV(f->C_Login(s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)otp, strlen(otp)), CKR_OK,
+             "the context-specific login with a new code only");
+    sig_len = sizeof sig;
+    CHECK_RV(f->C_Sign(s, digest, sizeof digest, sig, &sig_len), CKR_USER_NOT_LOGGED_IN,
+             "the refused PIN was forgotten: the next C_Sign asks for it (CKR_USER_NOT_LOGGED_IN) "
+             "instead of sending it again");
+    CHECK_RV(f->C_SignInit(s, &ecdsa, ec), CKR_OK, "C_SignInit with the PIN asked again");
+    CHECK_RV(context_login(s, pin), CKR_OK, "the context-specific login with PIN:code");
+    sig_len = sizeof sig;
+    CHECK_RV(f->C_Sign(s, digest, sizeof digest, sig, &sig_len), CKR_OK,
+             "C_Sign with the right PIN given again");
+    unsigned char *der = NULL;
+    int der_len = 0;
+    check(sig_len == 64 && ecdsa_raw_to_der(sig, sig_len, &der, &der_len)
+              && verify_digest(ec_pub, digest, sizeof digest, der, (size_t)der_len),
+          "and the signature verifies");
+    OPENSSL_free(der);
 }
 
 /* C_Logout ends every session's signature operation: a C_Sign after it finds none, also after a
@@ -333,6 +386,7 @@ int main(int argc, char **argv)
     }
     check(latency_ok, "three more CKM_ECDSA signatures in a row (for the latency sample)");
 
+    refused_pin_is_forgotten(s, ec_pub, password, pin_ec);
     logout_ends_the_sign_operations(s, password, pin_ec);
     rsa = find_one(s, CKO_PRIVATE_KEY, "alice-rsa");
 

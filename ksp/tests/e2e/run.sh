@@ -61,6 +61,16 @@ grep 'C_Sign timing' "$work/harness.err" | awk '
   { n++; all += $4; srv += $8; own = $4 - $8; mod += own; if (own > max) max = own }
   END { if (n) printf "e2e: latency: %d C_Sign calls, %.2f ms each on average, %.2f ms of it in the HTTPS exchanges; client side beyond the server: %.3f ms average, %.3f ms at most (target <= 2 ms)\n", n, all / n, srv / n, mod / n, max }'
 
+# Each secret the harness gave wrongly was sent once: one wrong password; one wrong code and one
+# wrong PIN (forgotten once refused, never sent again with the next code).
+logins=$(refused auth.login); authorizations=$(refused credentials.authorize)
+echo "e2e: refused by the server: $logins login(s), $authorizations authorization(s)"
+if [ "$logins" -eq 1 ] && [ "$authorizations" -eq 2 ]; then
+  pass "the server refused exactly one login and two authorizations: one per wrong secret given"
+else
+  fail "refused attempts: $logins login(s) (expected 1), $authorizations authorization(s) (expected 2)" "$work/audit.txt"
+fi
+
 if [ -n "${SIGIL_E2E_HARNESS_ONLY:-}" ]; then
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

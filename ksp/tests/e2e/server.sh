@@ -68,3 +68,10 @@ EOF
 chmod +x "$work/otp.sh"
 
 ca="$work/data/ca/dev-ca.pem"
+
+# refused <event>: how many records of the audit log say the server refused <event> (auth.login,
+# credentials.authorize), read through sigil-admin; the records go to $work/audit.txt.
+refused() {
+  "$dist/bin/sigil-admin" --data "$work/data" --server "$base/" audit tail -n 1000 >"$work/audit.txt" 2>>"$work/admin.log"
+  awk -v e="$1" '$3 == e && $4 == "REFUSED"' "$work/audit.txt" | wc -l
+}
