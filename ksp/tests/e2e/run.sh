@@ -63,13 +63,7 @@ grep 'C_Sign timing' "$work/harness.err" | awk '
 
 # Each secret the harness gave wrongly was sent once: one wrong password; one wrong code and one
 # wrong PIN (forgotten once refused, never sent again with the next code).
-logins=$(refused auth.login); authorizations=$(refused credentials.authorize)
-echo "e2e: refused by the server: $logins login(s), $authorizations authorization(s)"
-if [ "$logins" -eq 1 ] && [ "$authorizations" -eq 2 ]; then
-  pass "the server refused exactly one login and two authorizations: one per wrong secret given"
-else
-  fail "refused attempts: $logins login(s) (expected 1), $authorizations authorization(s) (expected 2)" "$work/audit.txt"
-fi
+expect_refused 1 2
 
 if [ -n "${SIGIL_E2E_HARNESS_ONLY:-}" ]; then
   echo "$passed passed, $failed failed"
