@@ -65,6 +65,14 @@ static CK_RV context_login(CK_SESSION_HANDLE s, const char *pin)
     return f->C_Login(s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)secret, strlen(secret));
 }
 
+/* The context-specific login with the next code alone (the PIN from C_Login, if any). */
+static CK_RV code_only_login(CK_SESSION_HANDLE s)
+{
+    char otp[32];
+    next_otp(otp, sizeof otp);
+    return f->C_Login(s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)otp, strlen(otp));
+}
+
 static CK_OBJECT_HANDLE find_one(CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, const char *id)
 {
     CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof cls }, { CKA_ID, (void *)id, strlen(id) } };
@@ -148,7 +156,7 @@ static CK_RV login_user(CK_SESSION_HANDLE s, const char *secret)
 static void refused_pin_is_forgotten(CK_SESSION_HANDLE s, EVP_PKEY *ec_pub, const char *password,
                                      const char *pin)
 {
-    char secret[128], otp[32];
+    char secret[128];
     unsigned char digest[32], sig[128];
     CK_ULONG sig_len;
     CK_MECHANISM ecdsa = { CKM_ECDSA, NULL, 0 };
@@ -158,16 +166,12 @@ static void refused_pin_is_forgotten(CK_SESSION_HANDLE s, EVP_PKEY *ec_pub, cons
     CHECK_RV(login_user(s, secret), CKR_OK, "C_Login(CKU_USER, password:wrong PIN)");
     CK_OBJECT_HANDLE ec = find_one(s, CKO_PRIVATE_KEY, "alice-ec");
     CHECK_RV(f->C_SignInit(s, &ecdsa, ec), CKR_OK, "C_SignInit for the wrong PIN");
-    next_otp(otp, sizeof otp);
-    CHECK_RV(f->C_Login(s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)otp, strlen(otp)), CKR_OK,
-             "the context-specific login with the code only");
+    CHECK_RV(code_only_login(s), CKR_OK, "the context-specific login with the code only");
     sig_len = sizeof sig;
     CHECK_RV(f->C_Sign(s, digest, sizeof digest, sig, &sig_len), CKR_PIN_INCORRECT,
              "C_Sign with the wrong PIN of the login: CKR_PIN_INCORRECT");
     CHECK_RV(f->C_SignInit(s, &ecdsa, ec), CKR_OK, "C_SignInit after the refusal");
-    next_otp(otp, sizeof otp);
-    CHECK_RV(f->C_Login(s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)otp, strlen(otp)), CKR_OK,
-             "the context-specific login with a new code only");
+    CHECK_RV(code_only_login(s), CKR_OK, "the context-specific login with a new code only");
     sig_len = sizeof sig;
     CHECK_RV(f->C_Sign(s, digest, sizeof digest, sig, &sig_len), CKR_USER_NOT_LOGGED_IN,
              "the refused PIN was forgotten: the next C_Sign asks for it (CKR_USER_NOT_LOGGED_IN) "

@@ -135,9 +135,10 @@ sign alice-ec ECDSA-SHA256 "$work/data.txt" sha256 "--signature-format openssl" 
 sign alice-ec ECDSA-SHA384 "$work/data.txt" sha384 "--signature-format openssl" ""
 
 # A wrong one-time code: CKR_PIN_INCORRECT, no signature written. (After a failed C_Sign,
-# pkcs11-tool tries once more with C_SignUpdate/C_SignFinal and asks for the code again.)
+# pkcs11-tool tries once more with C_SignUpdate/C_SignFinal and asks again: the module forgot the
+# PIN with the refused code, so the answer is PIN:code, here with another wrong code.)
 hex=$(printf alice-rsa | xxd -p)
-if ! P11_TTY_AGAIN=000001 p11_tty "$password:$pin_rsa" 000000 --login --sign --id "$hex" -m SHA256-RSA-PKCS -i "$work/data.txt" -o "$work/sig.wrong" >"$work/wrong.log" 2>&1 \
+if ! P11_TTY_AGAIN="$pin_rsa:000001" p11_tty "$password:$pin_rsa" 000000 --login --sign --id "$hex" -m SHA256-RSA-PKCS -i "$work/data.txt" -o "$work/sig.wrong" >"$work/wrong.log" 2>&1 \
    && grep -q 'CKR_PIN_INCORRECT' "$work/wrong.log" && [ ! -s "$work/sig.wrong" ]; then
   pass "a wrong one-time code is refused with CKR_PIN_INCORRECT and nothing is signed"
 else
