@@ -394,12 +394,15 @@ static const struct {
     sigil_status expected;
 } rows[] = {
     { 400, "invalid_grant", "Invalid PIN", SIGIL_AUTH_FAILED },
+    { 400, "invalid_grant", "Invalid PIN or OTP", SIGIL_AUTH_FAILED },
     { 400, "invalid_grant", "Invalid username or password", SIGIL_AUTH_FAILED },
     { 400, "invalid_request", "Invalid parameter credentialID", SIGIL_INVALID_ARGUMENT },
     { 401, "invalid_token", "The token has expired", SIGIL_SESSION_EXPIRED },
     { 401, "invalid_request", "Missing Authorization", SIGIL_AUTH_FAILED },
     { 403, "access_denied", "The account is locked after too many failed attempts; try again "
       "after 2026-11-30T10:05:00Z", SIGIL_PIN_LOCKED },
+    { 403, "access_denied", "The PIN is blocked after repeated lockouts; an administrator must "
+      "unblock it", SIGIL_PIN_LOCKED },
     { 403, "access_denied", "The credential is disabled", SIGIL_AUTH_FAILED },
     { 404, "invalid_request", "No such endpoint", SIGIL_UNSUPPORTED },
     { 405, "invalid_request", "Method not allowed", SIGIL_UNSUPPORTED },

@@ -35,7 +35,7 @@ static const struct {
     { 400, 400, "invalid_grant", NULL, SIGIL_AUTH_FAILED },       /* wrong password, PIN, OTP */
     { 401, 401, "invalid_token", NULL, SIGIL_SESSION_EXPIRED },   /* token expired or revoked */
     { 401, 401, NULL, NULL, SIGIL_AUTH_FAILED },                  /* no or unusable credentials */
-    { 403, 403, "access_denied", "locked", SIGIL_PIN_LOCKED },    /* password, PIN or OTP locked */
+    { 403, 403, "access_denied", "locked", SIGIL_PIN_LOCKED },    /* locked, or a PIN "blocked" */
     { 403, 403, NULL, NULL, SIGIL_AUTH_FAILED },                  /* e.g. a disabled credential */
     { 404, 405, NULL, NULL, SIGIL_UNSUPPORTED },                  /* the server lacks the method */
     { 413, 413, NULL, NULL, SIGIL_LIMIT_EXCEEDED },               /* body over max.body.bytes */

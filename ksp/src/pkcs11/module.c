@@ -146,8 +146,32 @@ static CK_RV load_slots(void)
     return CKR_OK;
 }
 
+/* The session table keeps its own handles; a parallel list of open session handles per module
+ * lets C_CloseAllSessions, C_Finalize and the end of a login find them. */
+static CK_SESSION_HANDLE *open_handles;
+static size_t open_count, open_cap;
+
+/* Ends the signature operation of every session of slot, zeroing its secrets: an operation
+ * names the login's credential by index, and the credentials go with the login. PKCS#11 leaves
+ * open whether operations survive C_Logout; here none does, so none can run on freed credentials
+ * or, after a new login, on another credential with a code given before. (A search keeps only
+ * object handles, which are looked up again and are stale after the login: it may go on.) */
+static void end_sign_operations(p11_slot *slot)
+{
+    for (size_t i = 0; i < open_count; i++) {
+        void *obj = NULL;
+        if (sigil_handles_get(p11.sessions, open_handles[i], &obj) != SIGIL_OK)
+            continue;
+        p11_session *s = obj;
+        if (s->slot != slot)
+            continue;
+        p11_sign_op_end(&s->sign);
+    }
+}
+
 void p11_forget_login(p11_slot *slot)
 {
+    end_sign_operations(slot);
     p11_objects_clear(slot);
     sigil_free_secret(slot->pin);
     slot->pin = NULL;
@@ -173,11 +197,6 @@ static void free_session(p11_session *s)
     free(s->found);
     free(s);
 }
-
-/* The session table keeps its own handles; a parallel list of open session handles per module
- * lets C_CloseAllSessions and C_Finalize find them. */
-static CK_SESSION_HANDLE *open_handles;
-static size_t open_count, open_cap;
 
 /* Closes every session of slot, or of all slots when slot is NULL. */
 static void close_sessions(p11_slot *slot)

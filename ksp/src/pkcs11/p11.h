@@ -76,7 +76,8 @@ typedef struct p11_slot {
 typedef struct p11_sign_op {
     int active;
     const sigil_mechanism_info *mech;
-    size_t cred;
+    size_t cred;              /* index in the slot's credentials: valid while active, because
+                               * the end of a login ends every operation (p11_forget_login) */
     sigil_hash hash;          /* fixed by the mechanism or by CK_RSA_PKCS_PSS_PARAMS */
     void *md;                 /* EVP_MD_CTX of a hash-and-sign mechanism */
     unsigned char data[512];  /* the input of a raw mechanism (digest or DigestInfo) */
@@ -133,7 +134,8 @@ void p11_objects_clear(p11_slot *slot);
 int p11_object_matches(const p11_object *o, const CK_ATTRIBUTE *tmpl, CK_ULONG count);
 CK_RV p11_object_get_attributes(const p11_object *o, CK_ATTRIBUTE *tmpl, CK_ULONG count);
 
-/* module.c: forgets the slot's login (objects, PIN) without telling the server. */
+/* module.c: forgets the slot's login (the sign operations of all its sessions, objects,
+ * credentials, PIN) without telling the server. */
 void p11_forget_login(p11_slot *slot);
 
 /* sign.c: ends a session's signature operation, zeroing its secrets. */

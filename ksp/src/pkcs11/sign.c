@@ -161,6 +161,23 @@ static CK_RV final_digest(p11_sign_op *op, unsigned char *digest_buf, sigil_hash
     return CKR_OK;
 }
 
+/* The server refused the PIN and code of a signature (it does not say which of the two was
+ * wrong): the PIN is forgotten at once, the one of this operation and the one kept from
+ * C_Login("password:PIN"), so that the next signature asks for it (PIN:code at the
+ * context-specific login) instead of spending another of the attempts the server allows on a
+ * PIN known to be refused. The code was used up already. */
+static void forget_refused_pin(p11_slot *slot, p11_sign_op *op, const p11_credential *cred)
+{
+    if (op->pin == NULL && slot->pin != NULL) {
+        sigil_free_secret(slot->pin);
+        slot->pin = NULL;
+    }
+    sigil_free_secret(op->pin);
+    op->pin = NULL;
+    p11_error("the server refused the PIN or the one-time code for %s: the PIN is forgotten; "
+              "give PIN:code at the next context-specific login", cred->id);
+}
+
 /* The secrets for this signature, then the core's one signature; out gets cred->sig_len bytes. */
 static CK_RV remote_sign(p11_slot *slot, p11_sign_op *op, sigil_hash hash,
                          const unsigned char *digest, size_t digest_len, unsigned char *out)
@@ -197,6 +214,8 @@ static CK_RV remote_sign(p11_slot *slot, p11_sign_op *op, sigil_hash hash,
                                             cred->pin_required ? pin : NULL, otp, cred->field_len,
                                             out, cred->sig_len);
     sigil_free_secret(otp);
+    if ((st == SIGIL_AUTH_FAILED || st == SIGIL_PIN_LOCKED) && cred->pin_required)
+        forget_refused_pin(slot, op, cred);
     if (st == SIGIL_PARSE_ERROR)
         p11_error("the server's answer or signature for %s is not what %s returns", cred->id,
                   op->mech->name);

@@ -25,7 +25,8 @@ typedef struct ksp_provider {
     sigil_config cfg;
     sigil_winhttp_transport *transport;
     sigil_csc_session *csc;
-    char *password;            /* from KSP_PASSWORD_PROPERTY; zeroed when replaced or freed */
+    char *password;            /* from KSP_PASSWORD_PROPERTY; zeroed when replaced, refused by
+                                * the server or freed */
 } ksp_provider;
 
 /* Every bridge function runs under one lock (network calls included), as the PKCS#11 module
@@ -76,9 +77,13 @@ SECURITY_STATUS ksp_export_key(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE ke
                                DWORD *result, DWORD flags);
 /* Frees the key handle table when the DLL is unloaded (not at process exit). */
 void ksp_keys_unload(void);
+/* 1 when the server refused the secrets of a call (wrong, or locked after repeated failures):
+ * they are forgotten at once, never sent again; the next attempt asks for them. */
+int ksp_refused(sigil_status st);
 /* Logs the provider's session in when it has no token, with the password property or else the
  * prompt (owned by parent, naming key_name); NTE_SILENT_CONTEXT when NCRYPT_SILENT_FLAG forbids
- * the prompt. The prompted password is zeroed once used. */
+ * the prompt. The prompted password is zeroed once used; a password property the server refused
+ * is forgotten (the next login asks for it). */
 SECURITY_STATUS ksp_ensure_login(ksp_provider *p, DWORD flags, HWND parent,
                                  const wchar_t *key_name);
 /* ksp_dialog.c: the modal prompt for what is missing (password, PIN, one-time code). On OK each

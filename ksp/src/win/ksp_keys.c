@@ -21,7 +21,8 @@ typedef struct ksp_key {
     unsigned char *cert;      /* the signer certificate, DER */
     DWORD cert_len;
     int pin_required, otp_required;
-    char *pin;                /* SmartCardPin, kept for the key's life (zeroed at FreeKey) */
+    char *pin;                /* SmartCardPin, kept for the key's life (zeroed at FreeKey), or
+                               * until the server refuses it */
     char *otp;                /* the next signature's one-time code, zeroed once used */
     HWND hwnd;
 } ksp_key;
@@ -245,6 +246,39 @@ static const sigil_hash_info *hash_by_wide_name(LPCWSTR name)
     return sigil_hash_by_cng_name(narrow);
 }
 
+/* Asks for the PIN and code a signature still needs (and the password when the provider has no
+ * session and none was given), in the application's window; the PIN is kept for this key handle
+ * as smart card KSPs keep theirs, the code is for the next signature only. NTE_SILENT_CONTEXT
+ * when something is missing and NCRYPT_SILENT_FLAG forbids asking. */
+static SECURITY_STATUS ask_what_is_missing(ksp_provider *p, ksp_key *k, DWORD flags)
+{
+    int need_pin = k->pin_required && k->pin == NULL, need_otp = k->otp_required && k->otp == NULL;
+    if (!need_pin && !need_otp)
+        return ERROR_SUCCESS;
+    if (flags & NCRYPT_SILENT_FLAG)
+        return NTE_SILENT_CONTEXT;
+    int need_password = !sigil_csc_logged_in(p->csc) && p->password == NULL;
+    char *password = NULL, *pin = NULL, *code = NULL;
+    SECURITY_STATUS s = ksp_prompt(k->hwnd, k->wid, need_password, need_pin, need_otp, &password,
+                                   &pin, &code);
+    if (s != ERROR_SUCCESS)
+        return s;
+    if (need_password) {
+        s = ksp_status(sigil_csc_login(p->csc, p->cfg.username, password, strlen(password)));
+        sigil_free_secret(password);
+        if (s != ERROR_SUCCESS) {
+            sigil_free_secret(pin);
+            sigil_free_secret(code);
+            return s;
+        }
+    }
+    if (need_pin)
+        k->pin = pin;
+    if (need_otp)
+        k->otp = code;
+    return ERROR_SUCCESS;
+}
+
 SECURITY_STATUS ksp_sign_hash(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE key, VOID *padding,
                               PBYTE hash, DWORD hash_len, PBYTE sig, DWORD sig_cap,
                               DWORD *result, DWORD flags)
@@ -301,31 +335,8 @@ SECURITY_STATUS ksp_sign_hash(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE key
     if (sig_cap < k->sig_len)
         return NTE_BUFFER_TOO_SMALL;
 
-    int need_pin = k->pin_required && k->pin == NULL, need_otp = k->otp_required && k->otp == NULL;
-    if (need_pin || need_otp) {
-        /* Ask for what is missing, in the application's window; the PIN is kept for this key
-         * handle as smart card KSPs keep theirs, the code is for this signature only. */
-        if (flags & NCRYPT_SILENT_FLAG)
-            return NTE_SILENT_CONTEXT;
-        int need_password = !sigil_csc_logged_in(p->csc) && p->password == NULL;
-        char *password = NULL, *pin = NULL, *code = NULL;
-        s = ksp_prompt(k->hwnd, k->wid, need_password, need_pin, need_otp, &password, &pin, &code);
-        if (s != ERROR_SUCCESS)
-            return s;
-        if (need_password) {
-            s = ksp_status(sigil_csc_login(p->csc, p->cfg.username, password, strlen(password)));
-            sigil_free_secret(password);
-            if (s != ERROR_SUCCESS) {
-                sigil_free_secret(pin);
-                sigil_free_secret(code);
-                return s;
-            }
-        }
-        if (need_pin)
-            k->pin = pin;
-        if (need_otp)
-            k->otp = code;
-    }
+    if ((s = ask_what_is_missing(p, k, flags)) != ERROR_SUCCESS)
+        return s;
     if ((s = ksp_ensure_login(p, flags, k->hwnd, k->wid)) != ERROR_SUCCESS)
         return s;
     if (sigil_sign_algo_find(k->key, scheme, h->hash) == NULL)
@@ -344,6 +355,12 @@ SECURITY_STATUS ksp_sign_hash(NCRYPT_PROV_HANDLE provider, NCRYPT_KEY_HANDLE key
                                    pin, otp, field_len, sig, k->sig_len);
     }
     sigil_free_secret(otp);
+    if (ksp_refused(st)) {
+        /* The server does not say whether the PIN or the code was wrong: the PIN is forgotten
+         * with the code, and the next signature asks for both. */
+        sigil_free_secret(k->pin);
+        k->pin = NULL;
+    }
     return ksp_status(st);
 }
 

@@ -188,14 +188,27 @@ SECURITY_STATUS ksp_set_provider_property(NCRYPT_PROV_HANDLE provider, LPCWSTR p
     return ERROR_SUCCESS;
 }
 
+int ksp_refused(sigil_status st)
+{
+    return st == SIGIL_AUTH_FAILED || st == SIGIL_PIN_LOCKED;
+}
+
 SECURITY_STATUS ksp_ensure_login(ksp_provider *p, DWORD flags, HWND parent,
                                  const wchar_t *key_name)
 {
     if (sigil_csc_logged_in(p->csc))
         return ERROR_SUCCESS;
-    if (p->password != NULL)
-        return ksp_status(sigil_csc_login(p->csc, p->cfg.username, p->password,
-                                          strlen(p->password)));
+    if (p->password != NULL) {
+        sigil_status st = sigil_csc_login(p->csc, p->cfg.username, p->password,
+                                          strlen(p->password));
+        if (ksp_refused(st)) {
+            /* Sending it again would only spend the attempts the server allows and lock the
+             * user out: the next login asks (or the application sets the property again). */
+            sigil_free_secret(p->password);
+            p->password = NULL;
+        }
+        return ksp_status(st);
+    }
     if (flags & NCRYPT_SILENT_FLAG)
         return NTE_SILENT_CONTEXT;
     char *password = NULL;

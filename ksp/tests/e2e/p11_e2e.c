@@ -65,6 +65,14 @@ static CK_RV context_login(CK_SESSION_HANDLE s, const char *pin)
     return f->C_Login(s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)secret, strlen(secret));
 }
 
+/* The context-specific login with the next code alone (the PIN from C_Login, if any). */
+static CK_RV code_only_login(CK_SESSION_HANDLE s)
+{
+    char otp[32];
+    next_otp(otp, sizeof otp);
+    return f->C_Login(s, CKU_CONTEXT_SPECIFIC, (CK_UTF8CHAR_PTR)otp, strlen(otp));
+}
+
 static CK_OBJECT_HANDLE find_one(CK_SESSION_HANDLE s, CK_OBJECT_CLASS cls, const char *id)
 {
     CK_ATTRIBUTE t[] = { { CKA_CLASS, &cls, sizeof cls }, { CKA_ID, (void *)id, strlen(id) } };
@@ -112,6 +120,17 @@ static int verify(EVP_PKEY *key, const EVP_MD *md, int pss, const unsigned char 
     return ok;
 }
 
+/* Verifies an ECDSA signature (DER) over a digest as it is, without hashing it again. */
+static int verify_digest(EVP_PKEY *key, const unsigned char *digest, size_t len,
+                         const unsigned char *sig, size_t sig_len)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
+    int ok = ctx != NULL && EVP_PKEY_verify_init(ctx) == 1
+             && EVP_PKEY_verify(ctx, sig, sig_len, digest, len) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    return ok;
+}
+
 /* The raw r||s of CKM_ECDSA as the DER that OpenSSL verifies. */
 static int ecdsa_raw_to_der(const unsigned char *raw, size_t len, unsigned char **der, int *der_len)
 {
@@ -125,6 +144,84 @@ static int ecdsa_raw_to_der(const unsigned char *raw, size_t len, unsigned char 
     *der_len = i2d_ECDSA_SIG(sig, der);
     ECDSA_SIG_free(sig);
     return *der_len > 0;
+}
+
+static CK_RV login_user(CK_SESSION_HANDLE s, const char *secret)
+{
+    return f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)secret, strlen(secret));
+}
+
+/* A PIN the server refused is forgotten at once: the next signature asks for it (run.sh counts
+ * the server's refused authorizations: exactly one for the one wrong PIN given). */
+static void refused_pin_is_forgotten(CK_SESSION_HANDLE s, EVP_PKEY *ec_pub, const char *password,
+                                     const char *pin)
+{
+    char secret[128];
+    unsigned char digest[32], sig[128];
+    CK_ULONG sig_len;
+    CK_MECHANISM ecdsa = { CKM_ECDSA, NULL, 0 };
+    memset(digest, 0x5a, sizeof digest);
+    f->C_Logout(s);
+    snprintf(secret, sizeof secret, "%s:%s", password, "999999");
+    CHECK_RV(login_user(s, secret), CKR_OK, "C_Login(CKU_USER, password:wrong PIN)");
+    CK_OBJECT_HANDLE ec = find_one(s, CKO_PRIVATE_KEY, "alice-ec");
+    CHECK_RV(f->C_SignInit(s, &ecdsa, ec), CKR_OK, "C_SignInit for the wrong PIN");
+    CHECK_RV(code_only_login(s), CKR_OK, "the context-specific login with the code only");
+    sig_len = sizeof sig;
+    CHECK_RV(f->C_Sign(s, digest, sizeof digest, sig, &sig_len), CKR_PIN_INCORRECT,
+             "C_Sign with the wrong PIN of the login: CKR_PIN_INCORRECT");
+    CHECK_RV(f->C_SignInit(s, &ecdsa, ec), CKR_OK, "C_SignInit after the refusal");
+    CHECK_RV(code_only_login(s), CKR_OK, "the context-specific login with a new code only");
+    sig_len = sizeof sig;
+    CHECK_RV(f->C_Sign(s, digest, sizeof digest, sig, &sig_len), CKR_USER_NOT_LOGGED_IN,
+             "the refused PIN was forgotten: the next C_Sign asks for it (CKR_USER_NOT_LOGGED_IN) "
+             "instead of sending it again");
+    CHECK_RV(f->C_SignInit(s, &ecdsa, ec), CKR_OK, "C_SignInit with the PIN asked again");
+    CHECK_RV(context_login(s, pin), CKR_OK, "the context-specific login with PIN:code");
+    sig_len = sizeof sig;
+    CHECK_RV(f->C_Sign(s, digest, sizeof digest, sig, &sig_len), CKR_OK,
+             "C_Sign with the right PIN given again");
+    unsigned char *der = NULL;
+    int der_len = 0;
+    check(sig_len == 64 && ecdsa_raw_to_der(sig, sig_len, &der, &der_len)
+              && verify_digest(ec_pub, digest, sizeof digest, der, (size_t)der_len),
+          "and the signature verifies");
+    OPENSSL_free(der);
+}
+
+/* C_Logout ends every session's signature operation: a C_Sign after it finds none, also after a
+ * new login (whose credentials replace those the operation was started with). */
+static void logout_ends_the_sign_operations(CK_SESSION_HANDLE s, const char *password,
+                                            const char *pin)
+{
+    unsigned char digest[32], sig[512];
+    CK_ULONG sig_len;
+    CK_MECHANISM ecdsa = { CKM_ECDSA, NULL, 0 }, sha256_rsa = { CKM_SHA256_RSA_PKCS, NULL, 0 };
+    memset(digest, 0x3c, sizeof digest);
+    CK_OBJECT_HANDLE rsa = find_one(s, CKO_PRIVATE_KEY, "alice-rsa");
+    CHECK_RV(f->C_SignInit(s, &sha256_rsa, rsa), CKR_OK, "C_SignInit, then C_Logout");
+    CHECK_RV(f->C_Logout(s), CKR_OK, "C_Logout during a sign operation");
+    sig_len = sizeof sig;
+    CHECK_RV(f->C_Sign(s, digest, sizeof digest, sig, &sig_len), CKR_OPERATION_NOT_INITIALIZED,
+             "C_SignInit, C_Logout, C_Sign: the operation ended with the login");
+    CHECK_RV(login_user(s, password), CKR_OK, "C_Login again");
+
+    /* Another session's operation, already given its code, does not outlive a logout either. */
+    CK_SESSION_HANDLE other;
+    CHECK_RV(f->C_OpenSession(0, CKF_SERIAL_SESSION, NULL, NULL, &other), CKR_OK,
+             "a second session");
+    CK_OBJECT_HANDLE ec = find_one(s, CKO_PRIVATE_KEY, "alice-ec");
+    CHECK_RV(f->C_SignInit(other, &ecdsa, ec), CKR_OK, "C_SignInit in the second session");
+    CHECK_RV(context_login(other, pin), CKR_OK, "its context-specific login with PIN:code");
+    CHECK_RV(f->C_Logout(s), CKR_OK, "C_Logout in the first session");
+    CHECK_RV(login_user(s, password), CKR_OK, "a new C_Login");
+    sig_len = sizeof sig;
+    CHECK_RV(f->C_Sign(other, digest, sizeof digest, sig, &sig_len), CKR_OPERATION_NOT_INITIALIZED,
+             "the second session's operation ended with the first login: nothing signed after the "
+             "new login");
+    CHECK_RV(f->C_SignFinal(other, sig, &sig_len), CKR_OPERATION_NOT_INITIALIZED,
+             "C_SignFinal finds no operation either");
+    CHECK_RV(f->C_CloseSession(other), CKR_OK, "closing the second session");
 }
 
 int main(int argc, char **argv)
@@ -292,6 +389,10 @@ int main(int argc, char **argv)
         latency_ok &= f->C_Sign(s, digest, dlen, sig, &sig_len) == CKR_OK && sig_len == 64;
     }
     check(latency_ok, "three more CKM_ECDSA signatures in a row (for the latency sample)");
+
+    refused_pin_is_forgotten(s, ec_pub, password, pin_ec);
+    logout_ends_the_sign_operations(s, password, pin_ec);
+    rsa = find_one(s, CKO_PRIVATE_KEY, "alice-rsa");
 
     /* Bad and stale handles, unsupported functions. */
     CK_ATTRIBUTE cls = { CKA_CLASS, small, sizeof small };

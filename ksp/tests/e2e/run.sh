@@ -61,6 +61,10 @@ grep 'C_Sign timing' "$work/harness.err" | awk '
   { n++; all += $4; srv += $8; own = $4 - $8; mod += own; if (own > max) max = own }
   END { if (n) printf "e2e: latency: %d C_Sign calls, %.2f ms each on average, %.2f ms of it in the HTTPS exchanges; client side beyond the server: %.3f ms average, %.3f ms at most (target <= 2 ms)\n", n, all / n, srv / n, mod / n, max }'
 
+# Each secret the harness gave wrongly was sent once: one wrong password; one wrong code and one
+# wrong PIN (forgotten once refused, never sent again with the next code).
+expect_refused 1 2
+
 if [ -n "${SIGIL_E2E_HARNESS_ONLY:-}" ]; then
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
@@ -131,9 +135,10 @@ sign alice-ec ECDSA-SHA256 "$work/data.txt" sha256 "--signature-format openssl" 
 sign alice-ec ECDSA-SHA384 "$work/data.txt" sha384 "--signature-format openssl" ""
 
 # A wrong one-time code: CKR_PIN_INCORRECT, no signature written. (After a failed C_Sign,
-# pkcs11-tool tries once more with C_SignUpdate/C_SignFinal and asks for the code again.)
+# pkcs11-tool tries once more with C_SignUpdate/C_SignFinal and asks again: the module forgot the
+# PIN with the refused code, so the answer is PIN:code, here with another wrong code.)
 hex=$(printf alice-rsa | xxd -p)
-if ! P11_TTY_AGAIN=000001 p11_tty "$password:$pin_rsa" 000000 --login --sign --id "$hex" -m SHA256-RSA-PKCS -i "$work/data.txt" -o "$work/sig.wrong" >"$work/wrong.log" 2>&1 \
+if ! P11_TTY_AGAIN="$pin_rsa:000001" p11_tty "$password:$pin_rsa" 000000 --login --sign --id "$hex" -m SHA256-RSA-PKCS -i "$work/data.txt" -o "$work/sig.wrong" >"$work/wrong.log" 2>&1 \
    && grep -q 'CKR_PIN_INCORRECT' "$work/wrong.log" && [ ! -s "$work/sig.wrong" ]; then
   pass "a wrong one-time code is refused with CKR_PIN_INCORRECT and nothing is signed"
 else

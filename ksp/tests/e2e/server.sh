@@ -68,3 +68,24 @@ EOF
 chmod +x "$work/otp.sh"
 
 ca="$work/data/ca/dev-ca.pem"
+
+# refused <event>: how many records of the audit log say the server refused <event> (auth.login,
+# credentials.authorize), read through sigil-admin; the records go to $work/audit.txt.
+refused() {
+  "$dist/bin/sigil-admin" --data "$work/data" --server "$base/" audit tail -n 1000 >"$work/audit.txt" 2>>"$work/admin.log"
+  awk -v e="$1" '$3 == e && $4 == "REFUSED"' "$work/audit.txt" | wc -l
+}
+
+# expect_refused <logins> <authorizations>: passes when the server refused exactly that many logins
+# and authorizations so far: one per wrong secret a test gave, none sent again once refused.
+expect_refused() {
+  local logins authorizations
+  logins=$(refused auth.login); authorizations=$(refused credentials.authorize)
+  echo "e2e: refused by the server: $logins login(s), $authorizations authorization(s)"
+  if [ "$logins" -eq "$1" ] && [ "$authorizations" -eq "$2" ]; then
+    pass "the server refused exactly $1 login(s) and $2 authorization(s): one per wrong secret given"
+  else
+    fail "refused attempts: $logins login(s) (expected $1), $authorizations authorization(s) (expected $2)" "$work/audit.txt"
+    return 1
+  fi
+}

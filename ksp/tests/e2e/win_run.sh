@@ -26,6 +26,9 @@ echo "e2e: test_ksp_server (sigil-ksp.dll through its function table, under Wine
   >"$work/ksp.log" 2>&1
 rc=$?
 sed 's/^/  /' "$work/ksp.log"
+# Each secret the harness gave wrongly was sent once: the wrong password property once (not at
+# every OpenKey after it); one wrong code and one wrong PIN (forgotten once refused).
+expect_refused 1 2 || rc=1
 [ "$rc" -eq 0 ] && grep -Eq '^[1-9][0-9]* passed, 0 failed' "$work/ksp.log" || exit 1
 
 # The certificate importer: add, keep, remove what it placed, never what it did not place.

@@ -1,7 +1,7 @@
 /* The KSP's prompt, driven by a person's keystrokes (xdotool under Xvfb, see tests/e2e/win_run.sh):
  * OpenKey without a password shows the password prompt; SignHash without PIN and code shows the
  * PIN and code prompt, owned by the window the application set; Escape cancels; a wrong code
- * typed in is refused.
+ * typed in is refused, and the prompt after that refusal asks for the PIN again.
  *
  *   test_ksp_dialog <server URL> <CA file>      (the typing is done from outside)
  *
@@ -20,6 +20,26 @@ static NCRYPT_KEY_STORAGE_FUNCTION_TABLE *t;
 static char **args;
 
 static void set_config(void) { ksp_harness_config_for(args[1], args[2]); }
+
+/* Waits for the KSP's prompt (60 s at most), stores how many fields it asks for in *arg (an
+ * int) and cancels it as Escape would. */
+static DWORD WINAPI count_fields_and_cancel(LPVOID arg)
+{
+    for (int i = 0; i < 600; i++) {
+        HWND prompt = FindWindowW(L"SigilKspPrompt", NULL);
+        if (prompt != NULL && IsWindowVisible(prompt)) {
+            int n = 0;
+            for (HWND c = FindWindowExW(prompt, NULL, L"Edit", NULL); c != NULL;
+                 c = FindWindowExW(prompt, c, L"Edit", NULL))
+                n++;
+            *(int *)arg = n;
+            PostMessageW(prompt, WM_COMMAND, IDCANCEL, 0);
+            return 0;
+        }
+        Sleep(100);
+    }
+    return 1;
+}
 
 static void the_prompts_ask_for_what_is_missing_and_cancel_is_honoured(void **state)
 {
@@ -70,6 +90,16 @@ static void the_prompts_ask_for_what_is_missing_and_cancel_is_honoured(void **st
                      SCARD_W_WRONG_CHV);
     for (size_t i = 0; i < sizeof sig; i++)
         assert_int_equal(sig[i], 0xAA);
+    /* 5: the refused PIN was forgotten with the code: the prompt asks for both again. A thread
+     * of this program counts its fields and cancels it. */
+    int fields = 0;
+    HANDLE watcher = CreateThread(NULL, 0, count_fields_and_cancel, &fields, 0, NULL);
+    assert_non_null(watcher);
+    assert_int_equal(t->SignHash(p, k, &pkcs1, hash, 32, sig, sizeof sig, &len, BCRYPT_PAD_PKCS1),
+                     SCARD_W_CANCELLED_BY_USER);
+    WaitForSingleObject(watcher, INFINITE);
+    CloseHandle(watcher);
+    assert_int_equal(fields, 2); /* PIN and code, not the code alone */
     DestroyWindow(app);
     assert_int_equal(t->FreeKey(p, k), ERROR_SUCCESS);
     assert_int_equal(t->FreeProvider(p), ERROR_SUCCESS);

@@ -94,6 +94,38 @@ static void silent_without_password_and_wrong_password_refused(void **state)
     assert_int_equal(t->SetProviderProperty(p, L"Sigil Password", (PBYTE)bad, wsize(bad), 0),
                      ERROR_SUCCESS);
     assert_int_equal(t->OpenKey(p, &k, L"alice-rsa", 0, NCRYPT_SILENT_FLAG), SCARD_W_WRONG_CHV);
+    /* The refused password was forgotten: the next OpenKey asks for one (here, silently, it
+     * cannot) instead of logging in with it again; win_run.sh counts one refused login. */
+    assert_int_equal(t->OpenKey(p, &k, L"alice-rsa", 0, NCRYPT_SILENT_FLAG), NTE_SILENT_CONTEXT);
+    assert_int_equal(t->OpenKey(p, &k, L"alice-ec", 0, NCRYPT_SILENT_FLAG), NTE_SILENT_CONTEXT);
+    assert_int_equal(t->FreeProvider(p), ERROR_SUCCESS);
+}
+
+/* A PIN the server refused is forgotten with the code: the next SignHash asks for both (here,
+ * silently, it cannot) instead of sending the refused PIN with the next code; win_run.sh counts
+ * one refused authorization for it. */
+static void a_refused_pin_is_forgotten_and_asked_again(void **state)
+{
+    (void)state;
+    NCRYPT_PROV_HANDLE p = open_provider_with_password();
+    NCRYPT_KEY_HANDLE k = 0;
+    assert_int_equal(t->OpenKey(p, &k, L"alice-ec", 0, NCRYPT_SILENT_FLAG), ERROR_SUCCESS);
+    BYTE hash[32], sig[128];
+    DWORD sig_len = 0;
+    sha256(message, sizeof message, hash);
+    set_secrets(p, k, "999999", "000000");
+    memset(sig, 0xAA, sizeof sig);
+    assert_int_equal(t->SignHash(p, k, NULL, hash, 32, sig, sizeof sig, &sig_len,
+                                 NCRYPT_SILENT_FLAG), SCARD_W_WRONG_CHV);
+    for (size_t i = 0; i < sizeof sig; i++)
+        assert_int_equal(sig[i], 0xAA);
+    /* The application gives the next code only, as it would after a wrong code. */
+    const wchar_t *code = w(args[next_code]);
+    assert_int_equal(t->SetKeyProperty(p, k, L"Sigil One-Time Code", (PBYTE)code, wsize(code), 0),
+                     ERROR_SUCCESS);
+    assert_int_equal(t->SignHash(p, k, NULL, hash, 32, sig, sizeof sig, &sig_len,
+                                 NCRYPT_SILENT_FLAG), NTE_SILENT_CONTEXT);
+    assert_int_equal(t->FreeKey(p, k), ERROR_SUCCESS);
     assert_int_equal(t->FreeProvider(p), ERROR_SUCCESS);
 }
 
@@ -388,6 +420,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(system_trust_refuses_a_ca_windows_does_not_trust),
         cmocka_unit_test(silent_without_password_and_wrong_password_refused),
         cmocka_unit_test(rsa_key_properties_export_and_signatures),
+        cmocka_unit_test(a_refused_pin_is_forgotten_and_asked_again),
         cmocka_unit_test(ecdsa_key_signs_raw_r_s),
         cmocka_unit_test(enum_keys_lists_the_credentials_to_the_end),
     };
