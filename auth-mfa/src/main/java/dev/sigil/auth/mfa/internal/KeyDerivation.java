@@ -63,8 +63,8 @@ public final class KeyDerivation {
         String pepper_file() default "";
 
         @AttributeDefinition(name = "Threads",
-                description = "Key derivations at once; 0 means one per processor, and more than the processors"
-                        + " are not used.", min = "0")
+                description = "Key derivations at once; 0 means half the processors (at least one), so that"
+                        + " signing keeps the rest; more than the processors are not used.", min = "0")
         int threads() default 0;
 
         @AttributeDefinition(name = "Queue",
@@ -125,7 +125,7 @@ public final class KeyDerivation {
 
     private static DerivationPool configuredPool(Config config, int processors) throws SigilException {
         if (config.threads() < 0) {
-            throw configuration("threads is " + config.threads() + ", must be 0 (one per processor) or more");
+            throw configuration("threads is " + config.threads() + ", must be 0 (half the processors) or more");
         }
         if (config.queue() < 0) {
             throw configuration("queue is " + config.queue() + ", must be 0 or more");
@@ -133,7 +133,9 @@ public final class KeyDerivation {
         if (config.max_wait_ms() < 1) {
             throw configuration("max.wait.ms is " + config.max_wait_ms() + ", must be at least 1");
         }
-        int threads = config.threads() == 0 ? processors : Math.min(config.threads(), processors);
+        // By default half the processors: a flood of logins must leave CPU for signing, TLS and the
+        // database, and a PIN check (the one derivation on the signing path) takes a millisecond.
+        int threads = config.threads() == 0 ? processors / 2 : Math.min(config.threads(), processors);
         return new DerivationPool(Math.max(1, threads), config.queue(), Duration.ofMillis(config.max_wait_ms()));
     }
 

@@ -76,10 +76,12 @@ class KeyDerivationTest {
     }
 
     @Test
-    void thePoolHasOneThreadPerProcessorByDefaultAndNeverMore() throws Exception {
+    void thePoolHasHalfTheProcessorsByDefaultAtLeastOneAndNeverMoreThanAll() throws Exception {
         Map<String, String> env = Map.of("P", PEPPER);
 
-        assertEquals(4, activate(Map.of("pepper_env", "P"), env, 4).pool().threads());
+        assertEquals(2, activate(Map.of("pepper_env", "P"), env, 4).pool().threads());
+        assertEquals(1, activate(Map.of("pepper_env", "P"), env, 2).pool().threads());
+        assertEquals(1, activate(Map.of("pepper_env", "P"), env, 1).pool().threads());
         assertEquals(KeyDerivation.DEFAULT_QUEUE, activate(Map.of("pepper_env", "P"), env, 4).pool().queue());
         assertEquals(1, activate(Map.of("pepper_env", "P", "threads", 1), env, 4).pool().threads());
         assertEquals(4, activate(Map.of("pepper_env", "P", "threads", 64), env, 4).pool().threads());
@@ -89,7 +91,7 @@ class KeyDerivationTest {
     @Test
     void poolBoundsOutOfRangeFailActivation() {
         Map<String, String> env = Map.of("P", PEPPER);
-        assertEquals("dev.sigil.auth.kdf: threads is -1, must be 0 (one per processor) or more",
+        assertEquals("dev.sigil.auth.kdf: threads is -1, must be 0 (half the processors) or more",
                 assertThrows(SigilException.class, () -> activate(Map.of("pepper_env", "P", "threads", -1), env, 2))
                         .getMessage());
         assertEquals("dev.sigil.auth.kdf: queue is -1, must be 0 or more",

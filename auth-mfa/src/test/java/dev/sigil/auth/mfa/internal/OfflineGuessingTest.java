@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 
@@ -29,35 +30,24 @@ class OfflineGuessingTest {
     void aStolenPinRecordAloneConfirmsNoneOfTheMillionSixDigitPins() throws Exception {
         FactorRecord record = new PinAuthenticator(TestKdf.create(), 1, new SecureRandom()).enroll(PIN.toCharArray());
 
-        assertEquals(List.of(), searchWithoutPepper(record.stored()),
+        // All an attacker holding only the record can compute: PBKDF2 with its salt and count.
+        assertEquals(List.of(), search(record.stored(), (iterations, salt, pbkdf2) -> pbkdf2),
                 "the PINs an attacker holding only the database record can confirm");
         // Not a vacuous search: with the pepper as well, the same enumeration confirms the PIN, and only it.
-        assertEquals(List.of(PIN), searchWithPepper(record.stored(), TestKdf.PEPPER));
+        assertEquals(List.of(PIN), search(record.stored(),
+                (iterations, salt, pbkdf2) -> TestKdf.tag(TestKdf.PEPPER, "PIN", iterations, salt, pbkdf2)));
     }
 
-    /** The same search by someone who also stole the pepper: the README's tag over each guess. */
-    static List<String> searchWithPepper(String stored, byte[] pepper) throws Exception {
-        String[] f = stored.split("\\$");
-        int iterations = Integer.parseInt(f[f.length - 3]);
-        byte[] salt = Base64.getDecoder().decode(f[f.length - 2]);
-        byte[] target = Base64.getDecoder().decode(f[f.length - 1]);
-        Mac prf = Mac.getInstance("HmacSHA256");
-        List<String> found = new ArrayList<>();
-        for (int i = 0; i < 1_000_000; i++) {
-            String guess = String.format("%06d", i);
-            if (java.util.Arrays.equals(TestKdf.tag(pepper, "PIN", iterations, salt, pbkdf2(prf, guess, salt, iterations)),
-                    target)) {
-                found.add(guess);
-            }
-        }
-        return found;
+    /** What the attacker compares with the record's last field, from a guess's PBKDF2. */
+    private interface Candidate {
+        byte[] of(int iterations, byte[] salt, byte[] pbkdf2) throws Exception;
     }
 
     /**
-     * Every six-digit PIN whose PBKDF2-HMAC-SHA256 with the record's salt and count equals the
-     * record's last field: all an attacker can compute from the record alone.
+     * Every six-digit PIN whose candidate value, from PBKDF2-HMAC-SHA256 with the record's salt and
+     * count (its last three fields), equals the record's last field.
      */
-    static List<String> searchWithoutPepper(String stored) throws Exception {
+    private static List<String> search(String stored, Candidate candidate) throws Exception {
         String[] f = stored.split("\\$");
         int iterations = Integer.parseInt(f[f.length - 3]);
         byte[] salt = Base64.getDecoder().decode(f[f.length - 2]);
@@ -66,7 +56,7 @@ class OfflineGuessingTest {
         List<String> found = new ArrayList<>();
         for (int i = 0; i < 1_000_000; i++) {
             String guess = String.format("%06d", i);
-            if (java.util.Arrays.equals(pbkdf2(prf, guess, salt, iterations), target)) {
+            if (Arrays.equals(candidate.of(iterations, salt, pbkdf2(prf, guess, salt, iterations)), target)) {
                 found.add(guess);
             }
         }
