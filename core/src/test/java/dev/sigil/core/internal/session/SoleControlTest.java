@@ -49,7 +49,7 @@ class SoleControlTest {
     }
 
     private static Authorization authorize(Fixture f, String user, String cred, List<byte[]> hashes) throws Exception {
-        return f.soleControl.authorize(user, cred, hashes.size(), hashes, HashAlgorithm.SHA256, "1234".toCharArray(),
+        return f.soleControl.authorize(user, cred, hashes.size(), hashes, HashAlgorithm.SHA256, "123456".toCharArray(),
                 f.otp(), CTX);
     }
 
@@ -153,7 +153,7 @@ class SoleControlTest {
                     () -> authorize(f, "alice", "alice-rsa", four));
             refused(f, ErrorCode.INVALID_REQUEST, "The number of hashes must equal numSignatures",
                     () -> f.soleControl.authorize("alice", "alice-rsa", 1, four.subList(0, 2), HashAlgorithm.SHA256,
-                            "1234".toCharArray(), f.otp(), CTX));
+                            "123456".toCharArray(), f.otp(), CTX));
             refused(f, ErrorCode.INVALID_REQUEST, "Duplicate hash",
                     () -> authorize(f, "alice", "alice-rsa", List.of(sha256("1"), sha256("1"))));
         }
@@ -177,9 +177,9 @@ class SoleControlTest {
         try (Fixture f = new Fixture(kind, dir)) {
             char[] code = f.otp();
             f.soleControl.authorize("alice", "alice-rsa", 1, List.of(sha256("a")), HashAlgorithm.SHA256,
-                    "1234".toCharArray(), code.clone(), CTX);
+                    "123456".toCharArray(), code.clone(), CTX);
             refused(f, ErrorCode.AUTHENTICATION_FAILED, "Invalid OTP", () -> f.soleControl.authorize("alice",
-                    "alice-rsa", 1, List.of(sha256("b")), HashAlgorithm.SHA256, "1234".toCharArray(), code.clone(),
+                    "alice-rsa", 1, List.of(sha256("b")), HashAlgorithm.SHA256, "123456".toCharArray(), code.clone(),
                     CTX));
             f.clock.advance(Duration.ofSeconds(30));
             authorize(f, "alice", "alice-rsa", List.of(sha256("c")));
