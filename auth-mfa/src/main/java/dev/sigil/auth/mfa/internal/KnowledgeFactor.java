@@ -53,7 +53,12 @@ abstract class KnowledgeFactor implements Authenticator {
         return type;
     }
 
-    /** {@inheritDoc} The secret must follow the factor's rule. */
+    /**
+     * {@inheritDoc} The secret must follow the factor's rule.
+     *
+     * @throws SigilException {@link ErrorCode#INVALID_REQUEST} with the rule if the secret breaks it;
+     *                        {@link ErrorCode#BUSY} if the key-derivation pool is full
+     */
     @Override
     public final FactorRecord enroll(char[] secret) throws SigilException {
         rule.check(secret);
