@@ -50,11 +50,9 @@ class DemoAccountForgetIT {
                 "no secret in the output: " + said);
         assertFalse(Files.exists(data.resolve("demo-account.properties")));
 
-        long t0 = System.nanoTime();
         try (Distribution again = new Distribution(data, Map.of(), "--port", "0")) {
             String base = again.awaitListening(Duration.ofSeconds(60));
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            assertTrue(seconds < 15, "the second start waited for the demo file: " + seconds + " s\n" + again.output());
+            // Without the note, the launcher waited 20 s for the file and then said it was not created.
             assertFalse(String.join("\n", again.stdout).contains("Demo account"), again.output());
             assertFalse(String.join("\n", again.stderr).contains("demo account was not created"), again.output());
             assertFalse(Files.exists(data.resolve("demo-account.properties")), "the account is not made again");
