@@ -2,7 +2,6 @@ package dev.sigil.launcher;
 
 import java.io.Console;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -13,8 +12,10 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -57,16 +58,12 @@ final class DemoForget {
             if (!attributes.isRegularFile()) {
                 throw new AdminCommand.Failure(file + " is not a regular file (a link or a directory): left as it is");
             }
-            Properties demo = new Properties();
-            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                demo.load(r);
-            }
-            String user = demo.getProperty("user", "?");
+            Map<String, String> names = names(file);
+            String user = names.getOrDefault("user", "?");
             List<String> credentials = new ArrayList<>();
-            for (int i = 1; demo.getProperty("credential." + i) != null; i++) {
-                credentials.add(demo.getProperty("credential." + i));
+            for (int i = 1; names.containsKey("credential." + i); i++) {
+                credentials.add(names.get("credential." + i));
             }
-            demo.clear();
             if (!yes && !confirmed(file)) {
                 throw new AdminCommand.Failure("nothing removed: confirm on the terminal, or run with --yes");
             }
@@ -97,6 +94,42 @@ final class DemoForget {
             String answer = console.readLine("Type 'forget' to remove the file: ");
             return answer != null && answer.strip().equals("forget");
         }
+    }
+
+    /**
+     * The names in the file ({@code user}, {@code credential.N}), read from its bytes without making a
+     * string of any other line: the secrets stay in a byte array that is zeroed.
+     */
+    static Map<String, String> names(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        try {
+            Map<String, String> names = new HashMap<>();
+            int start = 0;
+            for (int i = 0; i <= bytes.length; i++) {
+                if (i == bytes.length || bytes[i] == '\n') {
+                    int eq = indexOf(bytes, (byte) '=', start, i);
+                    if (eq > start) {
+                        String key = new String(bytes, start, eq - start, StandardCharsets.UTF_8).strip();
+                        if (key.equals("user") || key.matches("credential\\.[0-9]+")) {
+                            names.put(key, new String(bytes, eq + 1, i - eq - 1, StandardCharsets.UTF_8).strip());
+                        }
+                    }
+                    start = i + 1;
+                }
+            }
+            return names;
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    private static int indexOf(byte[] bytes, byte b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] == b) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Zeros over every byte, forced to disk, then the file deleted; links are never followed. */
