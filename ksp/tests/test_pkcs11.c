@@ -250,7 +250,7 @@ static void sessions_and_the_refusals_that_need_no_server(void **state)
     assert_int_equal(f->C_Login(s, CKU_USER, NULL, 0), CKR_PIN_INCORRECT);
     assert_int_equal(f->C_Login(s, CKU_USER, NULL, 4), CKR_ARGUMENTS_BAD);
     assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)"a\0b", 3), CKR_PIN_INVALID);
-    assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)"password:1234", 13),
+    assert_int_equal(f->C_Login(s, CKU_USER, (CK_UTF8CHAR_PTR)"password:123456", 15),
                      CKR_DEVICE_ERROR);
     assert_int_equal(f->C_Logout(s), CKR_USER_NOT_LOGGED_IN);
 

@@ -52,6 +52,7 @@ import picocli.CommandLine.ParentCommand;
  * sigil-admin totp enroll alice
  * sigil-admin credential create alice-sign --user alice --key-type ec-p256 --dev-ca
  * sigil-admin audit verify
+ * sigil-admin demo forget            # local: removes the demo account's cleartext secrets
  * </pre>
  *
  * Exit codes: 0 done, 1 refused or failed (one line saying why), 2 usage.
@@ -59,7 +60,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "sigil-admin", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Administers a running Sigil server on this machine.",
         subcommands = {AdminCommand.Users.class, AdminCommand.Totp.class, AdminCommand.Credentials.class,
-            AdminCommand.Audit.class})
+            AdminCommand.Audit.class, DemoForget.Demo.class})
 public final class AdminCommand {
     @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:SIGIL_DATA:-data}",
             description = "The server's data directory: admin token and CA (default: ${DEFAULT-VALUE}).")

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -25,6 +26,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
+import java.util.Set;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -46,7 +48,10 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * The embedded default's key material, made on first start in the data directory and never
  * overwritten: a development CA, a TLS certificate for localhost issued by it, and a keystore with
  * one demo signing key and its certificate. Each keystore has its own random password in a file
- * under {@code secrets/} (owner-only), which the shipped configuration refers to.
+ * under {@code secrets/} (owner-only), which the shipped configuration refers to; so do the key that
+ * encrypts TOTP seeds and the pepper of password and PIN verifiers. The data directory and every
+ * directory made in it are {@code 0700}, every file {@code 0600} (the launcher script's umask does
+ * the same for what the server writes there: the database, the OSGi cache).
  *
  * <p>For development and tests only: the CA key sits in a file next to the server. Keys are made
  * with the JDK's providers (BouncyCastle builds the certificates but its provider is not loaded:
@@ -90,6 +95,11 @@ final class DevelopmentPki {
         return data.resolve("secrets/audit.key");
     }
 
+    /** The key that every password and PIN verifier is keyed with: base64 of 32 random bytes. */
+    Path pepper() {
+        return data.resolve("secrets/pepper.key");
+    }
+
     /** The token of the local admin API (sigil-admin). */
     Path adminToken() {
         return data.resolve("secrets/admin.token");
@@ -110,22 +120,24 @@ final class DevelopmentPki {
      * @return the names of what was created, for the first-start message; empty if nothing was
      */
     List<String> ensure() throws IOException, GeneralSecurityException {
-        Files.createDirectories(data);
+        // The data directory holds the database and every secret: owner-only, even if it existed
+        // before with wider permissions (made by hand, or by a version that did not restrict it).
+        ownerOnlyDirectory(data);
         ownerOnlyDirectory(data.resolve("secrets"));
         List<String> created = new java.util.ArrayList<>();
         if (!Files.exists(totpKek())) {
-            byte[] kek = new byte[32];
-            random.nextBytes(kek);
-            writeOwnerOnly(totpKek(), (Base64.getEncoder().encodeToString(kek) + "\n").getBytes(StandardCharsets.US_ASCII));
-            java.util.Arrays.fill(kek, (byte) 0);
+            writeRandomKey(totpKek());
             created.add("key-encryption key for TOTP seeds " + totpKek());
         }
         if (!Files.exists(auditKey())) {
-            byte[] key = new byte[32];
-            random.nextBytes(key);
-            writeOwnerOnly(auditKey(), (Base64.getEncoder().encodeToString(key) + "\n").getBytes(StandardCharsets.US_ASCII));
-            java.util.Arrays.fill(key, (byte) 0);
+            writeRandomKey(auditKey());
             created.add("audit key " + auditKey());
+        }
+        if (!Files.exists(pepper())) {
+            // Also on the first start of a version that did not have one: existing unkeyed records
+            // still verify and are replaced by keyed ones at their next successful check.
+            writeRandomKey(pepper());
+            created.add("pepper for password and PIN verifiers " + pepper());
         }
         if (!Files.exists(adminToken())) {
             byte[] t = new byte[32];
@@ -310,12 +322,25 @@ final class DevelopmentPki {
         writeOwnerOnly(file, out.toByteArray());
     }
 
+    /** Base64 of 32 random bytes, as the TOTP KEK and the pepper are read. */
+    private void writeRandomKey(Path file) throws IOException {
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        byte[] text = (Base64.getEncoder().encodeToString(key) + "\n").getBytes(StandardCharsets.US_ASCII);
+        try {
+            writeOwnerOnly(file, text);
+        } finally {
+            java.util.Arrays.fill(key, (byte) 0);
+            java.util.Arrays.fill(text, (byte) 0);
+        }
+    }
+
     private static void writePem(Path file, X509Certificate cert) throws IOException {
         StringWriter s = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(s)) {
             w.writeObject(cert);
         }
-        Files.createDirectories(file.getParent());
+        ownerOnlyDirectory(file.getParent());
         Path tmp = Files.createTempFile(file.getParent(), ".tmp", ".pem");
         Files.writeString(tmp, s.toString(), StandardCharsets.US_ASCII);
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -336,16 +361,19 @@ final class DevelopmentPki {
         }
     }
 
-    private static void ownerOnlyDirectory(Path dir) throws IOException {
+    static void ownerOnlyDirectory(Path dir) throws IOException {
         Files.createDirectories(dir);
         try {
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rwx------");
+            if (!Files.getPosixFilePermissions(dir).equals(ownerOnly)) {
+                Files.setPosixFilePermissions(dir, ownerOnly);
+            }
         } catch (UnsupportedOperationException notPosix) {
             // Windows: the user's profile ACLs apply
         }
     }
 
-    private static void ownerOnly(Path file) throws IOException {
+    static void ownerOnly(Path file) throws IOException {
         try {
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         } catch (UnsupportedOperationException notPosix) {

@@ -131,7 +131,8 @@ public final class Main implements Callable<Integer> {
         props.put("sigil.https.host", host);
         props.put("sigil.https.port", Integer.toString(port));
 
-        boolean demoExisted = Files.exists(pki.demoAccount());
+        // After 'sigil-admin demo forget' the file is gone for good: nothing to wait for.
+        boolean demoExisted = Files.exists(pki.demoAccount()) || Files.exists(dataDir.resolve(DemoForget.NOTE));
         ServerRuntime runtime;
         try {
             runtime = new ServerRuntime(props, home.resolve("lib"));
@@ -208,6 +209,8 @@ public final class Main implements Callable<Integer> {
         out.println("    oathtool --totp -b " + p.getProperty("totp.seed"));
         out.print(QrTerminal.render(p.getProperty("totp.uri")));
         out.println("  sign a file: see README.md, \"Sign your first file\" (server " + base + ")");
+        out.println("  These secrets stay in cleartext in " + file + ". Once you have noted them,");
+        out.println("  remove it: sigil-admin --data " + file.getParent() + " demo forget");
         out.println();
     }
 

@@ -67,6 +67,13 @@ class BadConfigurationIT {
     }
 
     @Test
+    void aMissingPepperIsReportedInOneLineNamingTheSetting() throws Exception {
+        Path conf = confWith("dev.sigil.auth.kdf.cfg", "pepper.file = ${sigil.data}/secrets/pepper.key",
+                "pepper.env = SIGIL_IT_UNSET_VARIABLE");
+        assertStopsWith(conf, "dev.sigil.auth.kdf: pepper.env names SIGIL_IT_UNSET_VARIABLE, which is not set");
+    }
+
+    @Test
     void aPortInUseIsReportedInOneLine() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
                 java.net.InetAddress.getByName("127.0.0.1"))) {

@@ -47,6 +47,15 @@ final class Distribution implements AutoCloseable {
     }
 
     Distribution(Path data, Map<String, String> env, String... args) throws IOException {
+        this(data, env, null, args);
+    }
+
+    /**
+     * @param stderrFile where the server's standard error goes instead of {@link #stderr}, or null: for
+     *                   load tests, whose access log would otherwise be collected line by line here
+     *                   (and, when this side falls behind, fill the pipe and stall the server's logging)
+     */
+    Distribution(Path data, Map<String, String> env, Path stderrFile, String... args) throws IOException {
         this.home = home();
         this.data = data;
         List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/sigil-server").toString(),
@@ -54,10 +63,15 @@ final class Distribution implements AutoCloseable {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(env);
+        if (stderrFile != null) {
+            pb.redirectError(stderrFile.toFile());
+        }
         launchedNanos = System.nanoTime();
         process = pb.start();
         pump(process.getInputStream(), stdout);
-        pump(process.getErrorStream(), stderr);
+        if (stderrFile == null) {
+            pump(process.getErrorStream(), stderr);
+        }
     }
 
     private static void pump(InputStream in, List<String> sink) {

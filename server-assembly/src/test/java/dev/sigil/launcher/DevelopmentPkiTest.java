@@ -45,9 +45,10 @@ class DevelopmentPkiTest {
     @Test
     void firstStartCreatesACaATlsCertificateForLocalhostAndADemoKey() throws Exception {
         DevelopmentPki pki = new DevelopmentPki(data);
-        assertEquals(6, pki.ensure().size());
+        assertEquals(7, pki.ensure().size());
         assertEquals(32, java.util.Base64.getDecoder().decode(Files.readString(pki.totpKek()).strip()).length);
         assertEquals(32, java.util.Base64.getDecoder().decode(Files.readString(pki.auditKey()).strip()).length);
+        assertEquals(32, java.util.Base64.getDecoder().decode(Files.readString(pki.pepper()).strip()).length);
 
         X509Certificate ca;
         try (InputStream in = Files.newInputStream(pki.caCertificatePem())) {
@@ -86,7 +87,39 @@ class DevelopmentPkiTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pki.signingKeystore())));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pki.totpKek())));
 
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(pki.pepper())));
+
+        byte[] pepper = Files.readAllBytes(pki.pepper());
         assertEquals(List.of(), new DevelopmentPki(data).ensure());
         assertArrayEquals(before, Files.readAllBytes(pki.signingKeystore()));
+        assertArrayEquals(pepper, Files.readAllBytes(pki.pepper()), "the pepper is never replaced");
+    }
+
+    @Test
+    void aPepperIsAddedToADataDirectoryMadeBeforeThereWasOne() throws Exception {
+        DevelopmentPki pki = new DevelopmentPki(data);
+        pki.ensure();
+        Files.delete(pki.pepper());
+
+        List<String> created = new DevelopmentPki(data).ensure();
+
+        assertEquals(1, created.size(), created.toString());
+        assertTrue(created.get(0).startsWith("pepper for password and PIN verifiers"), created.toString());
+        assertTrue(Files.isRegularFile(pki.pepper()));
+    }
+
+    @Test
+    void theDataDirectoryAndEveryDirectoryMadeInItAreOwnerOnlyEvenWhenTheDataDirectoryWasWider() throws Exception {
+        Path wide = Files.createDirectory(data.resolve("wide"));
+        Files.setPosixFilePermissions(wide, PosixFilePermissions.fromString("rwxr-xr-x"));
+
+        new DevelopmentPki(wide).ensure();
+
+        try (var all = Files.walk(wide)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                String perms = PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+                assertEquals(Files.isDirectory(p) ? "rwx------" : "rw-------", perms, wide.relativize(p).toString());
+            }
+        }
     }
 }

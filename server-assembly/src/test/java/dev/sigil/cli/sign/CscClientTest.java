@@ -122,12 +122,12 @@ class CscClientTest {
         answers.put("signatures/signHash", "{\"signatures\":[\"AQID\"]}");
         CscClient c = client(ApiVersion.V2);
         c.login("u", "p".toCharArray());
-        assertEquals("sad-1", c.authorize("demo", hash, SignatureAlgorithm.Digest.SHA256, "1234".toCharArray(),
+        assertEquals("sad-1", c.authorize("demo", hash, SignatureAlgorithm.Digest.SHA256, "123456".toCharArray(),
                 "567890".toCharArray()));
         assertArrayEquals(new byte[] {1, 2, 3}, c.signHash("demo", "sad-1", hash, SignatureAlgorithm.SHA256_WITH_RSA));
         String h = Base64.getEncoder().encodeToString(hash);
         assertEquals("{\"credentialID\":\"demo\",\"numSignatures\":1,\"hashes\":[\"" + h + "\"],"
-                + "\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"authData\":[{\"id\":\"PIN\",\"value\":\"1234\"},"
+                + "\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"authData\":[{\"id\":\"PIN\",\"value\":\"123456\"},"
                 + "{\"id\":\"OTP\",\"value\":\"567890\"}]}", body(1).toString());
         assertEquals("{\"credentialID\":\"demo\",\"SAD\":\"sad-1\",\"hashes\":[\"" + h + "\"],"
                 + "\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\",\"signAlgo\":\"1.2.840.113549.1.1.11\"}",
@@ -141,11 +141,11 @@ class CscClientTest {
         answers.put("signatures/signHash", "{\"signatures\":[\"AQID\"]}");
         CscClient c = client(ApiVersion.V1);
         c.login("u", "p".toCharArray());
-        c.authorize("demo", hash, SignatureAlgorithm.Digest.SHA384, "1234".toCharArray(), "567890".toCharArray());
+        c.authorize("demo", hash, SignatureAlgorithm.Digest.SHA384, "123456".toCharArray(), "567890".toCharArray());
         c.signHash("demo", "sad-1", hash, SignatureAlgorithm.RSASSA_PSS_SHA384);
         assertEquals("/base/csc/v1/credentials/authorize", exchanges.get(1).path());
         String h = Base64.getEncoder().encodeToString(hash);
-        assertEquals("{\"credentialID\":\"demo\",\"numSignatures\":1,\"hash\":[\"" + h + "\"],\"PIN\":\"1234\","
+        assertEquals("{\"credentialID\":\"demo\",\"numSignatures\":1,\"hash\":[\"" + h + "\"],\"PIN\":\"123456\","
                 + "\"OTP\":\"567890\"}", body(1).toString());
         JsonNode sign = body(2);
         assertEquals("[\"" + h + "\"]", sign.path("hash").toString());

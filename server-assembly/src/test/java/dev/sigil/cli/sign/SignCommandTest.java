@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Options, environment and the failures that happen before or without a server. */
 class SignCommandTest {
-    private static final Map<String, String> SECRETS = Map.of("SIGIL_PASSWORD", "pw", "SIGIL_PIN", "1234",
+    private static final Map<String, String> SECRETS = Map.of("SIGIL_PASSWORD", "pw", "SIGIL_PIN", "123456",
             "SIGIL_OTP", "567890");
 
     @TempDir

@@ -12,9 +12,10 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * The password and PIN authenticators; the subclasses only declare their component, rule and
- * configuration. Here: the rule for new secrets, PBKDF2 for storing them, and the upgrade of
- * records hashed with fewer iterations than configured.
+ * The password and PIN authenticators; the subclasses only declare their component, rule,
+ * configuration and cost. Here: the rule for new secrets, the peppered PBKDF2 verifier (see
+ * {@link Pbkdf2Hasher}), and the upgrade of records of the unkeyed form or with fewer iterations
+ * than configured.
  * Immutable and thread-safe. Attempt limits and lockout are not here: they are policy and live in
  * {@code core}.
  */
@@ -34,15 +35,17 @@ abstract class KnowledgeFactor implements Authenticator {
      *
      * @param pid        the configuration PID, named in the message
      * @param iterations the configured iteration count
+     * @param floor      the lowest count this factor may be configured with
      * @throws SigilException {@link ErrorCode#CONFIGURATION} with a one-line message if
-     *                        {@code iterations} is below {@link Pbkdf2Hasher#MIN_CONFIGURED_ITERATIONS}
+     *                        {@code iterations} is below {@code floor}
      */
-    static Pbkdf2Hasher configuredHasher(String pid, int iterations) throws SigilException {
-        if (iterations < Pbkdf2Hasher.MIN_CONFIGURED_ITERATIONS) {
+    static Pbkdf2Hasher configuredHasher(String pid, FactorType type, int iterations, int floor, KeyDerivation kdf,
+                                         DerivationPool.Lane lane) throws SigilException {
+        if (iterations < floor) {
             throw new SigilException(ErrorCode.CONFIGURATION, pid + ": iterations is " + iterations
-                    + ", must be at least " + Pbkdf2Hasher.MIN_CONFIGURED_ITERATIONS);
+                    + ", must be at least " + floor);
         }
-        return new Pbkdf2Hasher(iterations, new SecureRandom());
+        return new Pbkdf2Hasher(type, iterations, new SecureRandom(), kdf, lane);
     }
 
     @Override
@@ -50,7 +53,12 @@ abstract class KnowledgeFactor implements Authenticator {
         return type;
     }
 
-    /** {@inheritDoc} The secret must follow the factor's rule. */
+    /**
+     * {@inheritDoc} The secret must follow the factor's rule.
+     *
+     * @throws SigilException {@link ErrorCode#INVALID_REQUEST} with the rule if the secret breaks it;
+     *                        {@link ErrorCode#BUSY} if the key-derivation pool is full
+     */
     @Override
     public final FactorRecord enroll(char[] secret) throws SigilException {
         rule.check(secret);
@@ -62,8 +70,9 @@ abstract class KnowledgeFactor implements Authenticator {
      * against the rule: it is only compared, and a rule that changes later must not lock out
      * secrets enrolled before.
      *
-     * @throws SigilException {@link ErrorCode#INTERNAL} if the record is of another factor type or
-     *                        cannot be decoded
+     * @throws SigilException {@link ErrorCode#INTERNAL} if the record is of another factor type,
+     *                        cannot be decoded or was made with another pepper; {@link ErrorCode#BUSY}
+     *                        if the key-derivation pool is full
      */
     @Override
     public final Verification verify(FactorRecord record, char[] presented, Instant now) throws SigilException {
@@ -76,7 +85,7 @@ abstract class KnowledgeFactor implements Authenticator {
         return switch (hasher.verify(record.stored(), presented)) {
             case MISMATCH -> new Verification(false, record);
             case MATCH -> new Verification(true, record);
-            // The secret is known only now: the one moment a stronger hash can be made.
+            // The secret is known only now: the one moment a keyed or stronger verifier can be made.
             case MATCH_NEEDS_REHASH ->
                     new Verification(true, new FactorRecord(type, hasher.hash(presented), record.counter()));
         };

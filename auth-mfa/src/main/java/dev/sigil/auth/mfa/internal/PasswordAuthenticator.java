@@ -9,6 +9,7 @@ import java.security.SecureRandom;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -17,8 +18,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The password factor, registered with {@code sigil.factor=PASSWORD}. A new password must be
- * 8 to 1024 characters long; it is stored as a PBKDF2-HMAC-SHA256 hash (see {@link Pbkdf2Hasher}). Runs
- * without configuration (600000 iterations); the optional configuration {@value #PID} changes the
+ * 8 to 1024 characters long; it is stored as a peppered PBKDF2-HMAC-SHA256 verifier (see
+ * {@link Pbkdf2Hasher}) with {@value #DEFAULT_ITERATIONS} iterations by default: a password is
+ * chosen by a person and may be guessable, so it keeps a slow KDF in case the pepper is stolen along
+ * with the database. Anyone can cause a password check, so its derivations wait in the shared
+ * pool's {@link DerivationPool.Lane#OPEN} lane. The optional configuration {@value #PID} changes the
  * iteration count. Stateless and thread-safe.
  *
  * <pre>{@code
@@ -39,40 +43,49 @@ public final class PasswordAuthenticator extends KnowledgeFactor {
     /** The configuration PID. */
     public static final String PID = "dev.sigil.auth.password";
 
+    /** OWASP's recommendation for PBKDF2-HMAC-SHA256 (Password Storage Cheat Sheet). */
+    static final int DEFAULT_ITERATIONS = 600_000;
+    /** The lowest count a deployment may configure. */
+    static final int MIN_CONFIGURED_ITERATIONS = 100_000;
+
     static final SecretRule RULE = new SecretRule("password", 8, 1024, true);
 
+    private static final DerivationPool.Lane LANE = DerivationPool.Lane.OPEN;
     private static final Logger LOG = LoggerFactory.getLogger(PasswordAuthenticator.class);
 
     /** The optional configuration. */
     @ObjectClassDefinition(
             id = PID,
             name = "Sigil password factor",
-            description = "How passwords are hashed (PBKDF2-HMAC-SHA256).")
+            description = "How passwords are hashed (PBKDF2-HMAC-SHA256, keyed with the pepper of dev.sigil.auth.kdf).")
     public @interface Config {
         @AttributeDefinition(
                 name = "PBKDF2 iterations",
-                description = "Iteration count for new password records, at least "
-                        + Pbkdf2Hasher.MIN_CONFIGURED_ITERATIONS + ". A record with fewer iterations is"
-                        + " re-hashed with this count at its next successful verification.",
-                min = "" + Pbkdf2Hasher.MIN_CONFIGURED_ITERATIONS)
-        int iterations() default Pbkdf2Hasher.DEFAULT_ITERATIONS;
+                description = "Iteration count for new password records, at least " + MIN_CONFIGURED_ITERATIONS
+                        + ". A record with fewer iterations, or of the unkeyed form, is re-hashed with this count"
+                        + " at its next successful verification.",
+                min = "" + MIN_CONFIGURED_ITERATIONS)
+        int iterations() default DEFAULT_ITERATIONS;
     }
 
     /**
      * The DS constructor.
      *
+     * @param kdf the pepper and the pool shared with the PIN factor
      * @throws SigilException {@link dev.sigil.api.ErrorCode#CONFIGURATION} if the configured
      *                        iteration count is below the floor; the component then does not activate
      */
     @Activate
-    public PasswordAuthenticator(Config config) throws SigilException {
-        this(KnowledgeFactor.configuredHasher(PID, config.iterations()));
-        LOG.info("password factor active: PBKDF2-HMAC-SHA256, {} iterations", config.iterations());
+    public PasswordAuthenticator(@Reference KeyDerivation kdf, Config config) throws SigilException {
+        this(KnowledgeFactor.configuredHasher(PID, FactorType.PASSWORD, config.iterations(),
+                MIN_CONFIGURED_ITERATIONS, kdf, LANE));
+        LOG.info("password factor active: PBKDF2-HMAC-SHA256, {} iterations, keyed with pepper {}",
+                config.iterations(), kdf.pepper().id());
     }
 
     /** For tests: any positive iteration count, no floor. */
-    PasswordAuthenticator(int iterations, SecureRandom random) {
-        this(new Pbkdf2Hasher(iterations, random));
+    PasswordAuthenticator(KeyDerivation kdf, int iterations, SecureRandom random) {
+        this(new Pbkdf2Hasher(FactorType.PASSWORD, iterations, random, kdf, LANE));
     }
 
     private PasswordAuthenticator(Pbkdf2Hasher hasher) {

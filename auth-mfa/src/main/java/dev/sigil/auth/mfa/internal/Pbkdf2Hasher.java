@@ -2,7 +2,10 @@ package dev.sigil.auth.mfa.internal;
 
 import dev.sigil.api.ErrorCode;
 import dev.sigil.api.SigilException;
+import dev.sigil.api.auth.FactorType;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
@@ -14,42 +17,50 @@ import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
 /**
- * Hashes knowledge factors (password, PIN) with PBKDF2-HMAC-SHA256 and checks them again, in a
- * self-describing stored form:
+ * Makes and checks the verifiers of knowledge factors (password, PIN): PBKDF2-HMAC-SHA256 of the
+ * secret, keyed with the {@link Pepper} by HMAC-SHA256, in a self-describing stored form:
  *
- * <pre>pbkdf2-sha256$&lt;iterations&gt;$&lt;base64 salt&gt;$&lt;base64 hash&gt;</pre>
+ * <pre>pbkdf2-sha256-pepper-v1$&lt;pepper id&gt;$&lt;iterations&gt;$&lt;base64 salt&gt;$&lt;base64 tag&gt;</pre>
  *
- * <p>with a fresh 16-byte salt per record, a 32-byte hash and standard base64 with padding. The
- * iteration count travels in the record, so records hashed with an older, lower count still verify
- * and {@link Outcome#MATCH_NEEDS_REHASH} tells the caller to replace them.
+ * <p>with a fresh 16-byte salt per record and
+ * {@code tag = HMAC-SHA256(pepper, "sigil-pepper-v1" 0x00 factor-type 0x00 iterations(4 bytes, big-endian)
+ * salt PBKDF2(secret, salt, iterations, 32))}. The factor type and the parameters are inside the
+ * MAC, so a record cannot be moved to the other factor or given another count without failing to
+ * verify. Without the pepper, the record lets nobody test a guess offline.
+ *
+ * <p>Records of the older, unkeyed form {@code pbkdf2-sha256$<iterations>$<salt>$<hash>} still
+ * verify; a match then says {@link Outcome#MATCH_NEEDS_REHASH}, as does a match against a record
+ * with fewer iterations than configured, and the caller replaces the record. A record made with
+ * another pepper is an error, not a mismatch, so that a lost pepper file does not make every secret
+ * look wrong (and count as a failure).
+ *
+ * <p>Every derivation runs in the {@link DerivationPool} of the {@link KeyDerivation}, in this
+ * factor's lane; a full pool throws {@link ErrorCode#BUSY}.
  *
  * <p>Thread-safe and stateless apart from its parameters. Secrets are read, never kept or modified;
  * the copies the JDK makes ({@link PBEKeySpec}) and the derived bytes are cleared after use. Messages
  * of the exceptions thrown never carry a secret or any part of a stored record.
  *
  * <pre>{@code
- * Pbkdf2Hasher hasher = new Pbkdf2Hasher(Pbkdf2Hasher.DEFAULT_ITERATIONS, new SecureRandom());
+ * Pbkdf2Hasher hasher = new Pbkdf2Hasher(FactorType.PIN, 1_000, new SecureRandom(), kdf, Lane.AUTHENTICATED);
  * String stored = hasher.hash(secret);
  * if (hasher.verify(stored, presented) != Outcome.MISMATCH) { ... }
  * }</pre>
  */
 final class Pbkdf2Hasher {
-    /** The scheme name that starts every stored form. */
-    static final String SCHEME = "pbkdf2-sha256";
-    /** OWASP's recommendation for PBKDF2-HMAC-SHA256 (Password Storage Cheat Sheet). */
-    static final int DEFAULT_ITERATIONS = 600_000;
-    /**
-     * The lowest count a deployment may configure. The hasher itself accepts any positive count so
-     * that tests can run quickly; the components enforce this floor at activation.
-     */
-    static final int MIN_CONFIGURED_ITERATIONS = 100_000;
+    /** The scheme name that starts every stored form made now. */
+    static final String SCHEME = "pbkdf2-sha256-pepper-v1";
+    /** The scheme of the older, unkeyed records, which still verify and are then replaced. */
+    static final String LEGACY_SCHEME = "pbkdf2-sha256";
     static final int SALT_BYTES = 16;
     static final int HASH_BYTES = 32;
 
     static final String MALFORMED = "stored factor record is malformed";
+    static final String OTHER_PEPPER = "stored factor record was made with another pepper";
 
     private static final String ALGORITHM = "PBKDF2WithHmacSHA256";
     private static final char SEPARATOR = '$';
+    private static final byte[] TAG_LABEL = "sigil-pepper-v1".getBytes(StandardCharsets.US_ASCII);
 
     /** What {@link #verify} found. */
     enum Outcome {
@@ -57,24 +68,38 @@ final class Pbkdf2Hasher {
         MISMATCH,
         /** The presented secret is right and the record is as strong as configured. */
         MATCH,
-        /** The presented secret is right, but the record has fewer iterations than configured. */
+        /**
+         * The presented secret is right, but the record is of the unkeyed form or has fewer
+         * iterations than configured.
+         */
         MATCH_NEEDS_REHASH
     }
 
+    private final FactorType type;
     private final int iterations;
     private final SecureRandom random;
+    private final Pepper pepper;
+    private final DerivationPool pool;
+    private final DerivationPool.Lane lane;
 
     /**
+     * @param type       the factor, bound into each tag; not null
      * @param iterations the PBKDF2 iteration count for new records; positive (no floor here)
      * @param random     the source of salts; not null, thread-safe
+     * @param kdf        the pepper and the pool; not null
+     * @param lane       the pool lane of this factor's work; not null
      * @throws IllegalArgumentException if {@code iterations} is not positive
      */
-    Pbkdf2Hasher(int iterations, SecureRandom random) {
+    Pbkdf2Hasher(FactorType type, int iterations, SecureRandom random, KeyDerivation kdf, DerivationPool.Lane lane) {
         if (iterations < 1) {
             throw new IllegalArgumentException("iterations must be positive");
         }
+        this.type = Objects.requireNonNull(type, "type");
         this.iterations = iterations;
         this.random = Objects.requireNonNull(random, "random");
+        this.pepper = kdf.pepper();
+        this.pool = kdf.pool();
+        this.lane = Objects.requireNonNull(lane, "lane");
     }
 
     /** The iteration count used for new records. */
@@ -83,49 +108,71 @@ final class Pbkdf2Hasher {
     }
 
     /**
-     * Hashes a secret with a new random salt.
+     * Makes the verifier of a secret with a new random salt.
      *
      * @param secret the secret; not null, read, not kept, not modified
      * @return the stored form
-     * @throws SigilException {@link ErrorCode#INTERNAL} if the JDK cannot compute PBKDF2
+     * @throws SigilException {@link ErrorCode#BUSY} if the pool is full; {@link ErrorCode#INTERNAL}
+     *                        if the JDK cannot compute PBKDF2 or HMAC
      */
     String hash(char[] secret) throws SigilException {
         Objects.requireNonNull(secret, "secret");
         byte[] salt = new byte[SALT_BYTES];
         random.nextBytes(salt);
-        byte[] derived = derive(secret, salt, iterations, HASH_BYTES);
+        byte[] tag = tag(secret, salt, iterations);
         try {
             Base64.Encoder b64 = Base64.getEncoder();
-            return SCHEME + SEPARATOR + iterations + SEPARATOR + b64.encodeToString(salt) + SEPARATOR
-                    + b64.encodeToString(derived);
+            return SCHEME + SEPARATOR + pepper.id() + SEPARATOR + iterations + SEPARATOR + b64.encodeToString(salt)
+                    + SEPARATOR + b64.encodeToString(tag);
         } finally {
-            Arrays.fill(derived, (byte) 0);
+            Arrays.fill(tag, (byte) 0);
         }
     }
 
     /**
-     * Recomputes the hash of a presented secret with the salt and iteration count of a stored form
-     * and compares in constant time.
+     * Recomputes the verifier of a presented secret with the salt and iteration count of a stored
+     * form and compares in constant time.
      *
-     * @param stored    a stored form made by {@link #hash}, possibly with another iteration count;
-     *                  not null
+     * @param stored    a stored form made by {@link #hash} (possibly with another iteration count),
+     *                  or of the older unkeyed form; not null
      * @param presented the secret to check; not null, read, not kept, not modified
-     * @return whether it matched, and whether the record should be re-hashed
+     * @return whether it matched, and whether the record should be replaced
      * @throws SigilException {@link ErrorCode#INTERNAL} with the message {@value #MALFORMED} if the
-     *                        stored form cannot be decoded, or if the JDK cannot compute PBKDF2
+     *                        stored form cannot be decoded, {@value #OTHER_PEPPER} if it was made
+     *                        with another pepper, or if the JDK cannot compute PBKDF2;
+     *                        {@link ErrorCode#BUSY} if the pool is full
      */
     Outcome verify(String stored, char[] presented) throws SigilException {
         Objects.requireNonNull(presented, "presented");
         Decoded record = decode(stored);
-        byte[] derived = derive(presented, record.salt(), record.iterations(), record.hash().length);
+        if (record.pepperId() != null && !record.pepperId().equals(pepper.id())) {
+            throw new SigilException(ErrorCode.INTERNAL, OTHER_PEPPER,
+                    new IllegalStateException("the record names pepper " + record.pepperId() + ", the configured one is "
+                            + pepper.id()));
+        }
+        byte[] computed = record.pepperId() == null
+                ? pool.run(lane, () -> derive(presented, record.salt(), record.iterations(), HASH_BYTES))
+                : tag(presented, record.salt(), record.iterations());
         try {
-            if (!MessageDigest.isEqual(derived, record.hash())) {
+            if (!MessageDigest.isEqual(computed, record.hash())) {
                 return Outcome.MISMATCH;
             }
         } finally {
+            Arrays.fill(computed, (byte) 0);
+        }
+        return record.pepperId() == null || record.iterations() < iterations ? Outcome.MATCH_NEEDS_REHASH
+                : Outcome.MATCH;
+    }
+
+    /** The keyed verifier: PBKDF2 in the pool, then HMAC under the pepper. A new array to zero. */
+    private byte[] tag(char[] secret, byte[] salt, int count) throws SigilException {
+        byte[] derived = pool.run(lane, () -> derive(secret, salt, count, HASH_BYTES));
+        try {
+            return pepper.mac(TAG_LABEL, new byte[] {0}, type.name().getBytes(StandardCharsets.US_ASCII),
+                    new byte[] {0}, ByteBuffer.allocate(Integer.BYTES).putInt(count).array(), salt, derived);
+        } finally {
             Arrays.fill(derived, (byte) 0);
         }
-        return record.iterations() < iterations ? Outcome.MATCH_NEEDS_REHASH : Outcome.MATCH;
     }
 
     /**
@@ -146,25 +193,36 @@ final class Pbkdf2Hasher {
         }
     }
 
-    /** A decoded stored form. The arrays are not secret (the hash is the verifier, not the secret). */
-    private record Decoded(int iterations, byte[] salt, byte[] hash) {
+    /**
+     * A decoded stored form. The arrays are not secret (the hash is the verifier, not the secret).
+     *
+     * @param pepperId the pepper's id, or null for a record of the unkeyed form
+     */
+    private record Decoded(String pepperId, int iterations, byte[] salt, byte[] hash) {
     }
 
     /**
-     * Decodes a stored form strictly: the scheme, a canonical positive decimal iteration count, a
-     * salt of {@value #SALT_BYTES} bytes and a hash of {@value #HASH_BYTES} bytes. The cause of the
-     * exception names the faulty field for the log, never its content.
+     * Decodes a stored form strictly: the scheme, for the keyed form a pepper id of 8 lowercase hex
+     * digits, a canonical positive decimal iteration count, a salt of {@value #SALT_BYTES} bytes and
+     * a hash of {@value #HASH_BYTES} bytes. The cause of the exception names the faulty field for the
+     * log, never its content.
      */
     private static Decoded decode(String stored) throws SigilException {
         Objects.requireNonNull(stored, "stored");
         String[] fields = stored.split("\\$", -1);
-        if (fields.length != 4 || !SCHEME.equals(fields[0])) {
-            throw malformed("not four '$'-separated fields starting with " + SCHEME);
+        if (fields.length == 4 && LEGACY_SCHEME.equals(fields[0])) {
+            return new Decoded(null, parseIterations(fields[1]), decodeBase64(fields[2], SALT_BYTES, "salt"),
+                    decodeBase64(fields[3], HASH_BYTES, "hash"));
         }
-        int iterations = parseIterations(fields[1]);
-        byte[] salt = decodeBase64(fields[2], SALT_BYTES, "salt");
-        byte[] hash = decodeBase64(fields[3], HASH_BYTES, "hash");
-        return new Decoded(iterations, salt, hash);
+        if (fields.length != 5 || !SCHEME.equals(fields[0])) {
+            throw malformed("neither five '$'-separated fields starting with " + SCHEME + " nor four starting with "
+                    + LEGACY_SCHEME);
+        }
+        if (!fields[1].matches("[0-9a-f]{8}")) {
+            throw malformed("pepper id is not 8 hex digits");
+        }
+        return new Decoded(fields[1], parseIterations(fields[2]), decodeBase64(fields[3], SALT_BYTES, "salt"),
+                decodeBase64(fields[4], HASH_BYTES, "tag"));
     }
 
     private static int parseIterations(String field) throws SigilException {

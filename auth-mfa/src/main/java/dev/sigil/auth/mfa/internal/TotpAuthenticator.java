@@ -6,13 +6,11 @@ import dev.sigil.api.auth.Authenticator;
 import dev.sigil.api.auth.FactorRecord;
 import dev.sigil.api.auth.FactorType;
 import dev.sigil.api.auth.Verification;
-import dev.sigil.api.config.SecretRef;
 
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
@@ -69,8 +67,6 @@ public final class TotpAuthenticator implements Authenticator {
     /** The rule for a new seed, as {@link #enroll} reports it. */
     static final String SEED_RULE = "TOTP seed must be Base32 (RFC 4648) of " + MIN_SEED_BYTES + " to "
             + MAX_SEED_BYTES + " bytes";
-
-    private static final String BAD_KEK = "kek must be base64 of " + SeedCipher.KEK_BYTES + " bytes";
 
     private static final Logger LOG = LoggerFactory.getLogger(TotpAuthenticator.class);
 
@@ -154,15 +150,16 @@ public final class TotpAuthenticator implements Authenticator {
             throws SigilException {
         this.parameters = configuredParameters(config);
         this.window = configuredWindow(config.window());
-        SecretRef source = prefixed(() -> SecretRef.of("kek", config.kek_env(), config.kek_file()));
-        byte[] kek = readKek(source, environment);
+        ConfiguredKey.Read kek = ConfiguredKey.read(PID, "kek", config.kek_env(), config.kek_file(),
+                SeedCipher.KEK_BYTES, environment);
         try {
-            this.cipher = new SeedCipher(kek, random, MIN_SEED_BYTES, MAX_SEED_BYTES);
+            this.cipher = new SeedCipher(kek.key(), random, MIN_SEED_BYTES, MAX_SEED_BYTES);
         } finally {
-            Arrays.fill(kek, (byte) 0);
+            Arrays.fill(kek.key(), (byte) 0);
         }
         LOG.info("TOTP factor active: new seeds {}, {} digits, {} s steps; {} step(s) either side accepted;"
-                + " KEK from {}", parameters.algorithm(), parameters.digits(), parameters.period(), window, source);
+                + " KEK from {}", parameters.algorithm(), parameters.digits(), parameters.period(), window,
+                kek.source());
     }
 
     /** Zeroes the KEK; SCR calls this when the configuration goes or changes. */
@@ -304,52 +301,6 @@ public final class TotpAuthenticator implements Authenticator {
             throw configuration("window is " + window + ", must be 0 to " + MAX_WINDOW);
         }
         return window;
-    }
-
-    /**
-     * Reads the KEK: base64 (RFC 4648 with padding) of exactly 32 bytes.
-     *
-     * @return a new array the caller must zero
-     */
-    private static byte[] readKek(SecretRef source, Function<String, String> environment) throws SigilException {
-        char[] text = prefixed(() -> source.resolve(environment));
-        byte[] ascii = new byte[text.length];
-        byte[] kek = null;
-        try {
-            for (int i = 0; i < text.length; i++) {
-                if (text[i] > 0x7f) {
-                    throw configuration(BAD_KEK);
-                }
-                ascii[i] = (byte) text[i];
-            }
-            try {
-                kek = Base64.getDecoder().decode(ascii);
-            } catch (IllegalArgumentException e) {
-                // The JDK's message quotes the offending character: not passed on.
-                throw configuration(BAD_KEK);
-            }
-            if (kek.length != SeedCipher.KEK_BYTES) {
-                Arrays.fill(kek, (byte) 0);
-                throw configuration(BAD_KEK);
-            }
-            return kek;
-        } finally {
-            Arrays.fill(text, '\0');
-            Arrays.fill(ascii, (byte) 0);
-        }
-    }
-
-    private interface Step<T> {
-        T run() throws SigilException;
-    }
-
-    /** Runs a step of {@link SecretRef}, putting the PID before its message. */
-    private static <T> T prefixed(Step<T> step) throws SigilException {
-        try {
-            return step.run();
-        } catch (SigilException e) {
-            throw new SigilException(e.code(), PID + ": " + e.getMessage(), e.getCause());
-        }
     }
 
     private static SigilException configuration(String message) {

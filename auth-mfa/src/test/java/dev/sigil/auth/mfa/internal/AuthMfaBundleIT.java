@@ -43,8 +43,9 @@ import org.osgi.util.tracker.ServiceTracker;
 /**
  * The built bundle in a real Felix framework with Felix SCR and Configuration Admin: the
  * components are registered under {@code sigil.factor}, take their configuration, and stay away
- * when it is below the floor; the TOTP factor comes only with a configuration naming its KEK. Runs
- * in the integration-test phase against {@code target/auth-mfa-*.jar}.
+ * when it is below the floor; the password and PIN factors come only with a pepper
+ * ({@code dev.sigil.auth.kdf}), the TOTP factor only with a configuration naming its KEK. Runs in the
+ * integration-test phase against {@code target/auth-mfa-*.jar}.
  */
 class AuthMfaBundleIT {
     private static final long TIMEOUT_MS = 10_000;
@@ -94,6 +95,13 @@ class AuthMfaBundleIT {
         }
     }
 
+    /** Gives the key-derivation component a pepper file, as the distribution's first start does. */
+    private void configurePepper() throws Exception {
+        Path pepper = secrets.resolve("pepper.key");
+        Files.writeString(pepper, Base64.getEncoder().encodeToString(new byte[32]) + "\n");
+        configure(KeyDerivation.PID, Map.of("pepper.file", pepper.toString()));
+    }
+
     @AfterEach
     void stop() throws Exception {
         if (framework != null) {
@@ -103,44 +111,73 @@ class AuthMfaBundleIT {
     }
 
     @Test
-    void bothFactorsAreRegisteredWithoutConfigurationAndHashWithTheDefaultCount() throws Exception {
+    void bothFactorsAreRegisteredWithAPepperAndNoOtherConfigurationAndHashWithTheirDefaultCounts() throws Exception {
+        configurePepper();
         Authenticator pin = await("PIN");
         Authenticator password = await("PASSWORD");
 
         FactorRecord record = pin.enroll(PIN);
-        assertTrue(record.stored().startsWith("pbkdf2-sha256$600000$"), record.stored());
+        assertTrue(record.stored().matches("pbkdf2-sha256-pepper-v1\\$[0-9a-f]{8}\\$1000\\$.*"), record.stored());
         assertTrue(pin.verify(record, PIN, Instant.now()).accepted());
         assertEquals("PASSWORD", password.type().name());
+        assertTrue(password.enroll("long enough".toCharArray()).stored().contains("$600000$"));
+    }
+
+    @Test
+    void withoutAPepperNeitherThePasswordNorThePinFactorIsRegistered() throws Exception {
+        configure(TotpAuthenticator.PID, Map.of("kek.file", writeKek()));
+        await("TOTP"); // SCR has handled the bundle's components by now
+
+        assertNull(service("PIN"));
+        assertNull(service("PASSWORD"));
+        Path shortPepper = secrets.resolve("short.key");
+        Files.writeString(shortPepper, Base64.getEncoder().encodeToString(new byte[16]));
+        configure(KeyDerivation.PID, Map.of("pepper.file", shortPepper.toString()));
+        Thread.sleep(500);
+        assertNull(service("PIN"), "PIN with a 16-byte pepper");
+        assertNull(service("PASSWORD"), "password with a 16-byte pepper");
+
+        configurePepper();
+        assertNotNull(await("PIN"));
+        assertNotNull(await("PASSWORD"));
+    }
+
+    private String writeKek() throws IOException {
+        Path kek = secrets.resolve("totp.kek");
+        Files.writeString(kek, Base64.getEncoder().encodeToString(new byte[32]) + "\n");
+        return kek.toString();
     }
 
     @Test
     void aConfigurationGivenAsTextChangesTheIterationCount() throws Exception {
+        configurePepper();
         await("PIN");
 
         configure(PinAuthenticator.PID, Map.of("iterations", "150000"));
 
         long deadline = System.currentTimeMillis() + TIMEOUT_MS;
         String stored = "";
-        while (!stored.startsWith("pbkdf2-sha256$150000$")) {
+        while (!stored.contains("$150000$")) {
             if (System.currentTimeMillis() > deadline) {
                 fail("the PIN factor did not take the configured count; last record: " + stored);
             }
             Authenticator pin = service("PIN");
             stored = pin == null ? "" : pin.enroll(PIN).stored();
         }
-        assertTrue(await("PASSWORD").enroll("long enough".toCharArray()).stored().startsWith("pbkdf2-sha256$600000$"));
+        assertTrue(await("PASSWORD").enroll("long enough".toCharArray()).stored().contains("$600000$"));
     }
 
     @Test
     void aConfigurationBelowTheFloorLeavesThatFactorUnavailable() throws Exception {
+        configurePepper();
         await("PIN");
 
-        configure(PinAuthenticator.PID, Map.of("iterations", 1000));
+        configure(PinAuthenticator.PID, Map.of("iterations", 999));
 
         long deadline = System.currentTimeMillis() + TIMEOUT_MS;
         while (service("PIN") != null) {
             if (System.currentTimeMillis() > deadline) {
-                fail("the PIN factor is still available with 1000 iterations configured");
+                fail("the PIN factor is still available with 999 iterations configured");
             }
             Thread.sleep(20);
         }
@@ -150,6 +187,7 @@ class AuthMfaBundleIT {
 
     @Test
     void totpIsNotRegisteredWithoutConfiguration() throws Exception {
+        configurePepper();
         await("PIN");
         await("PASSWORD");
 
@@ -177,6 +215,7 @@ class AuthMfaBundleIT {
 
     @Test
     void totpStaysAwayWithAConfigurationThatNamesNoKekOrABadOne() throws Exception {
+        configurePepper();
         await("PIN");
         Path shortKek = secrets.resolve("short.kek");
         Files.writeString(shortKek, Base64.getEncoder().encodeToString(new byte[16]));
@@ -201,7 +240,7 @@ class AuthMfaBundleIT {
         configure(PinAuthenticator.PID, Map.of("iterations", iterations));
         long deadline = System.currentTimeMillis() + TIMEOUT_MS;
         String stored = "";
-        while (!stored.startsWith("pbkdf2-sha256$" + iterations + "$")) {
+        while (!stored.contains("$" + iterations + "$")) {
             if (System.currentTimeMillis() > deadline) {
                 fail("the PIN factor did not take " + iterations + " iterations; last record: " + stored);
             }

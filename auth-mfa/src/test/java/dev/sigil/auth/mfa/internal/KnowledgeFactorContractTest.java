@@ -25,10 +25,10 @@ import org.junit.jupiter.api.Test;
 /**
  * What the password and the PIN authenticator both promise. Most tests use {@value #FAST}
  * iterations through the package-private constructor so the suite stays fast; the activation tests
- * go through the DS constructor with the annotation's real defaults.
+ * go through the DS constructor with the annotation's real defaults. All share one test pepper.
  */
 abstract class KnowledgeFactorContractTest {
-    static final int FAST = 1_000;
+    static final int FAST = 100;
     static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
 
     /** The authenticator under test, built without OSGi. */
@@ -38,6 +38,12 @@ abstract class KnowledgeFactorContractTest {
     abstract Authenticator activated(Map<String, Object> configuration) throws SigilException;
 
     abstract FactorType type();
+
+    /** The count new records get without configuration. */
+    abstract int defaultIterations();
+
+    /** The lowest count a configuration may give. */
+    abstract int floor();
 
     /** A secret that obeys the rule and is distinctive enough to search for in text. */
     abstract String validSecret();
@@ -132,8 +138,8 @@ abstract class KnowledgeFactorContractTest {
         assertTrue(v.accepted());
         FactorRecord upgraded = v.record();
         assertEquals(type(), upgraded.type());
-        assertTrue(upgraded.stored().startsWith("pbkdf2-sha256$2000$"), upgraded.stored());
-        assertNotEquals(old.stored().split("\\$")[2], upgraded.stored().split("\\$")[2], "a new salt");
+        assertTrue(upgraded.stored().matches("pbkdf2-sha256-pepper-v1\\$[0-9a-f]{8}\\$200\\$.*"), upgraded.stored());
+        assertNotEquals(old.stored().split("\\$")[3], upgraded.stored().split("\\$")[3], "a new salt");
         // The upgraded record holds the same secret and is now left as it is.
         Verification again = stronger.verify(upgraded, validSecret().toCharArray(), NOW);
         assertTrue(again.accepted());
@@ -182,12 +188,85 @@ abstract class KnowledgeFactorContractTest {
     }
 
     @Test
-    void activationWithoutConfigurationHashesWithTheDefault600000Iterations() throws Exception {
+    void aRecordOfTheUnkeyedFormStillVerifiesAndIsReplacedByAKeyedOne() throws Exception {
+        // As stored before the pepper: pbkdf2-sha256$<iterations>$<salt>$<hash>.
+        FactorRecord old = new FactorRecord(type(), unkeyed(validSecret(), FAST), 7);
+
+        Verification v = fast.verify(old, validSecret().toCharArray(), NOW);
+
+        assertTrue(v.accepted());
+        assertTrue(v.record().stored().startsWith("pbkdf2-sha256-pepper-v1$" + TestKdf.create().pepper().id()
+                + "$" + FAST + "$"), v.record().stored());
+        assertEquals(7, v.record().counter());
+        Verification again = fast.verify(v.record(), validSecret().toCharArray(), NOW);
+        assertTrue(again.accepted());
+        assertSame(v.record(), again.record());
+        assertFalse(fast.verify(old, "certainly wrong".toCharArray(), NOW).accepted());
+        assertSame(old, fast.verify(old, "certainly wrong".toCharArray(), NOW).record());
+    }
+
+    @Test
+    void aRecordMadeWithAnotherPepperIsRefusedAsInternalNotAsAWrongSecret() throws Exception {
+        FactorRecord record = fast.enroll(validSecret().toCharArray());
+        Authenticator elsewhere = withKdf(TestKdf.with(TestKdf.randomPepper()), FAST);
+
+        SigilException e = assertThrows(SigilException.class,
+                () -> elsewhere.verify(record, validSecret().toCharArray(), NOW));
+        assertEquals(ErrorCode.INTERNAL, e.code());
+        assertEquals("stored factor record was made with another pepper", e.getMessage());
+    }
+
+    @Test
+    void aFullKeyDerivationPoolMakesVerifyAndEnrollBusy() throws Exception {
+        FactorRecord record = fast.enroll(validSecret().toCharArray());
+        DerivationPool full = new DerivationPool(1, 0, java.time.Duration.ofMillis(50));
+        Authenticator busy = withKdf(new KeyDerivation(TestKdf.create().pepper(), full), FAST);
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            try {
+                full.run(DerivationPool.Lane.AUTHENTICATED, () -> {
+                    holding.countDown();
+                    return DerivationPoolTest.awaitQuietly(release);
+                });
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        holder.start();
+        try {
+            holding.await();
+            assertEquals(ErrorCode.BUSY, assertThrows(SigilException.class,
+                    () -> busy.verify(record, validSecret().toCharArray(), NOW)).code());
+            assertEquals(ErrorCode.BUSY, assertThrows(SigilException.class,
+                    () -> busy.enroll(validSecret().toCharArray())).code());
+        } finally {
+            release.countDown();
+            holder.join();
+        }
+        assertTrue(busy.verify(record, validSecret().toCharArray(), NOW).accepted());
+    }
+
+    /** A record as the factors stored it before the pepper. */
+    static String unkeyed(String secret, int iterations) throws Exception {
+        byte[] salt = new byte[Pbkdf2Hasher.SALT_BYTES];
+        new java.security.SecureRandom().nextBytes(salt);
+        byte[] hash = Pbkdf2Hasher.derive(secret.toCharArray(), salt, iterations, Pbkdf2Hasher.HASH_BYTES);
+        return "pbkdf2-sha256$" + iterations + "$" + java.util.Base64.getEncoder().encodeToString(salt) + "$"
+                + java.util.Base64.getEncoder().encodeToString(hash);
+    }
+
+    /** The authenticator under test with the given key derivation. */
+    abstract Authenticator withKdf(KeyDerivation kdf, int iterations);
+
+    @Test
+    void activationWithoutConfigurationHashesWithTheFactorsDefaultIterations() throws Exception {
         Authenticator byDefault = activated(Map.of());
 
         FactorRecord record = byDefault.enroll(validSecret().toCharArray());
 
-        assertTrue(record.stored().startsWith("pbkdf2-sha256$600000$"), record.stored());
+        assertTrue(record.stored().matches("pbkdf2-sha256-pepper-v1\\$[0-9a-f]{8}\\$" + defaultIterations() + "\\$.*"),
+                record.stored());
         assertTrue(byDefault.verify(record, validSecret().toCharArray(), NOW).accepted());
     }
 
@@ -195,20 +274,20 @@ abstract class KnowledgeFactorContractTest {
     void activationUpgradesRecordsMadeWithTheTestCount() throws Exception {
         FactorRecord old = fast.enroll(validSecret().toCharArray());
 
-        Verification v = activated(Map.of("iterations", Pbkdf2Hasher.MIN_CONFIGURED_ITERATIONS))
-                .verify(old, validSecret().toCharArray(), NOW);
+        Verification v = activated(Map.of("iterations", floor())).verify(old, validSecret().toCharArray(), NOW);
 
         assertTrue(v.accepted());
-        assertTrue(v.record().stored().startsWith("pbkdf2-sha256$100000$"), v.record().stored());
+        assertTrue(v.record().stored().contains("$" + floor() + "$"), v.record().stored());
     }
 
     @Test
-    void activationFailsWithAOneLineMessageBelowTheFloorOf100000Iterations() {
+    void activationFailsWithAOneLineMessageBelowTheFloor() {
         SigilException e = assertThrows(SigilException.class,
-                () -> activated(Map.of("iterations", 99_999)));
+                () -> activated(Map.of("iterations", floor() - 1)));
 
         assertEquals(ErrorCode.CONFIGURATION, e.code());
-        assertTrue(e.getMessage().contains("iterations is 99999, must be at least 100000"), e.getMessage());
+        assertTrue(e.getMessage().contains("iterations is " + (floor() - 1) + ", must be at least " + floor()),
+                e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
         assertThrows(SigilException.class, () -> activated(Map.of("iterations", 0)));
         assertThrows(SigilException.class, () -> activated(Map.of("iterations", -600_000)));

@@ -23,12 +23,27 @@ class PasswordAuthenticatorTest extends KnowledgeFactorContractTest {
 
     @Override
     Authenticator withIterations(int iterations) {
-        return new PasswordAuthenticator(iterations, new SecureRandom());
+        return withKdf(TestKdf.create(), iterations);
+    }
+
+    @Override
+    Authenticator withKdf(KeyDerivation kdf, int iterations) {
+        return new PasswordAuthenticator(kdf, iterations, new SecureRandom());
     }
 
     @Override
     Authenticator activated(Map<String, Object> configuration) throws SigilException {
-        return new PasswordAuthenticator(ComponentConfigs.of(PasswordAuthenticator.Config.class, configuration));
+        return new PasswordAuthenticator(TestKdf.create(), ComponentConfigs.of(PasswordAuthenticator.Config.class, configuration));
+    }
+
+    @Override
+    int defaultIterations() {
+        return 600000;
+    }
+
+    @Override
+    int floor() {
+        return 100000;
     }
 
     @Override

@@ -10,10 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sigil.api.ErrorCode;
 import dev.sigil.api.SigilException;
+import dev.sigil.api.auth.FactorType;
 import dev.sigil.auth.mfa.internal.Pbkdf2Hasher.Outcome;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 
@@ -30,7 +32,12 @@ class Pbkdf2HasherTest {
     private static final String SALT_16 = Base64.getEncoder().encodeToString(new byte[16]);
     private static final String HASH_32 = Base64.getEncoder().encodeToString(new byte[32]);
 
-    private final Pbkdf2Hasher hasher = new Pbkdf2Hasher(FAST, new SecureRandom());
+    private final Pbkdf2Hasher hasher = hasher(FAST);
+
+    private static Pbkdf2Hasher hasher(int iterations) {
+        return new Pbkdf2Hasher(FactorType.PIN, iterations, new SecureRandom(), TestKdf.create(),
+                DerivationPool.Lane.AUTHENTICATED);
+    }
 
     /** Published PBKDF2-HMAC-SHA256 vectors for P = "password", S = "salt", dkLen = 32. */
     @ParameterizedTest
@@ -46,30 +53,62 @@ class Pbkdf2HasherTest {
     }
 
     @Test
-    void storedHashEqualsAnIndependentRfc8018ComputationOverTheUtf8Secret() throws Exception {
+    void storedTagEqualsAnIndependentHmacOfTheRfc8018ComputationOverTheUtf8Secret() throws Exception {
         String secret = "pässwörd €\uD834\uDD1E"; // non-ASCII, including a supplementary character
         String[] fields = hasher.hash(secret.toCharArray()).split("\\$");
 
-        assertEquals(String.valueOf(FAST), fields[1]);
-        byte[] salt = Base64.getDecoder().decode(fields[2]);
-        byte[] expected = rfc8018SingleBlock(secret.getBytes(StandardCharsets.UTF_8), salt, FAST);
-        assertArrayEquals(expected, Base64.getDecoder().decode(fields[3]));
+        assertEquals(String.valueOf(FAST), fields[2]);
+        byte[] salt = Base64.getDecoder().decode(fields[3]);
+        byte[] pbkdf2 = rfc8018SingleBlock(secret.getBytes(StandardCharsets.UTF_8), salt, FAST);
+        assertArrayEquals(TestKdf.tag(TestKdf.PEPPER, "PIN", FAST, salt, pbkdf2), Base64.getDecoder().decode(fields[4]));
     }
 
     @Test
-    void storedFormNamesSchemeAndIterationsThenSixteenByteSaltAndThirtyTwoByteHash() throws Exception {
+    void storedFormNamesSchemePepperAndIterationsThenSixteenByteSaltAndThirtyTwoByteTag() throws Exception {
         String stored = hasher.hash("secret-1".toCharArray());
 
-        assertTrue(stored.matches("pbkdf2-sha256\\$1000\\$[A-Za-z0-9+/]{22}==\\$[A-Za-z0-9+/]{43}="), stored);
+        assertTrue(stored.matches("pbkdf2-sha256-pepper-v1\\$[0-9a-f]{8}\\$1000\\$[A-Za-z0-9+/]{22}==\\$"
+                + "[A-Za-z0-9+/]{43}="), stored);
+        assertEquals(TestKdf.create().pepper().id(), stored.split("\\$")[1]);
     }
 
     @Test
-    void hashingTheSameSecretTwiceGivesDifferentSaltsAndHashes() throws Exception {
+    void hashingTheSameSecretTwiceGivesDifferentSaltsAndTags() throws Exception {
         String[] first = hasher.hash("same secret".toCharArray()).split("\\$");
         String[] second = hasher.hash("same secret".toCharArray()).split("\\$");
 
-        assertNotEquals(first[2], second[2]);
         assertNotEquals(first[3], second[3]);
+        assertNotEquals(first[4], second[4]);
+    }
+
+    @Test
+    void theSameSecretAndSaltGiveAnotherTagUnderAnotherPepperOrForTheOtherFactor() throws Exception {
+        byte[] salt = Base64.getDecoder().decode(SALT_16);
+        byte[] pbkdf2 = rfc8018SingleBlock("123456".getBytes(StandardCharsets.UTF_8), salt, 3);
+        byte[] pin = TestKdf.tag(TestKdf.PEPPER, "PIN", 3, salt, pbkdf2);
+
+        assertFalse(Arrays.equals(pin, TestKdf.tag(TestKdf.randomPepper(), "PIN", 3, salt, pbkdf2)));
+        assertFalse(Arrays.equals(pin, TestKdf.tag(TestKdf.PEPPER, "PASSWORD", 3, salt, pbkdf2)));
+        assertFalse(Arrays.equals(pin, pbkdf2), "the stored value is not the unkeyed PBKDF2");
+    }
+
+    @Test
+    void aRecordMadeWithAnotherPepperIsAnErrorNotAWrongSecret() throws Exception {
+        String stored = hasher.hash("secret".toCharArray());
+        Pbkdf2Hasher other = new Pbkdf2Hasher(FactorType.PIN, FAST, new SecureRandom(),
+                TestKdf.with(TestKdf.randomPepper()), DerivationPool.Lane.AUTHENTICATED);
+
+        SigilException e = assertThrows(SigilException.class, () -> other.verify(stored, "secret".toCharArray()));
+        assertEquals(ErrorCode.INTERNAL, e.code());
+        assertEquals("stored factor record was made with another pepper", e.getMessage());
+    }
+
+    @Test
+    void aRecordWhoseIterationCountWasChangedNoLongerMatches() throws Exception {
+        String[] f = hasher.hash("secret".toCharArray()).split("\\$");
+        String lowered = String.join("$", f[0], f[1], "999", f[3], f[4]);
+
+        assertEquals(Outcome.MISMATCH, hasher.verify(lowered, "secret".toCharArray()));
     }
 
     @Test
@@ -87,8 +126,8 @@ class Pbkdf2HasherTest {
     void verifyAsksForARehashOnlyWhenTheRecordHasFewerIterationsThanConfigured() throws Exception {
         String stored = hasher.hash("secret".toCharArray());
 
-        Pbkdf2Hasher stronger = new Pbkdf2Hasher(FAST + 1, new SecureRandom());
-        Pbkdf2Hasher weaker = new Pbkdf2Hasher(FAST - 1, new SecureRandom());
+        Pbkdf2Hasher stronger = hasher(FAST + 1);
+        Pbkdf2Hasher weaker = hasher(FAST - 1);
         assertEquals(Outcome.MATCH_NEEDS_REHASH, stronger.verify(stored, "secret".toCharArray()));
         assertEquals(Outcome.MATCH, hasher.verify(stored, "secret".toCharArray()));
         assertEquals(Outcome.MATCH, weaker.verify(stored, "secret".toCharArray()));
@@ -126,6 +165,13 @@ class Pbkdf2HasherTest {
         "pbkdf2-sha256$1000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAA==",
         "pbkdf2-sha256$1000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=AAAA",
         "pbkdf2-sha256$1000$$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        "pbkdf2-sha256-pepper-v1$1000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        "pbkdf2-sha256-pepper-v1$0a1b2c3$1000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        "pbkdf2-sha256-pepper-v1$0A1B2C3D$1000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        "pbkdf2-sha256-pepper-v1$0a1b2c3d$01000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        "pbkdf2-sha256-pepper-v1$0a1b2c3d$1000$AAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        "pbkdf2-sha256-pepper-v1$0a1b2c3d$1000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAA==",
+        "pbkdf2-sha256$0a1b2c3d$1000$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
     })
     void verifyRefusesMalformedRecordsWithoutQuotingThem(String stored) {
         SigilException e = assertThrows(SigilException.class, () -> hasher.verify(stored, "secret".toCharArray()));
@@ -144,22 +190,35 @@ class Pbkdf2HasherTest {
     }
 
     @Test
-    void verifyAcceptsARecordComputedIndependentlyInTheStoredFormat() throws Exception {
+    void verifyAcceptsAnUnkeyedRecordOfTheOlderFormAndAsksToReplaceIt() throws Exception {
         // The malformed cases above differ from this well-formed record in one field each.
         byte[] salt = Base64.getDecoder().decode(SALT_16);
         byte[] hash = rfc8018SingleBlock("secret".getBytes(StandardCharsets.UTF_8), salt, 3);
         String stored = "pbkdf2-sha256$3$" + SALT_16 + "$" + Base64.getEncoder().encodeToString(hash);
 
-        assertEquals(Outcome.MATCH, new Pbkdf2Hasher(3, new SecureRandom()).verify(stored, "secret".toCharArray()));
-        assertEquals(Outcome.MATCH_NEEDS_REHASH, hasher.verify(stored, "secret".toCharArray()));
+        assertEquals(Outcome.MATCH_NEEDS_REHASH, hasher(3).verify(stored, "secret".toCharArray()));
+        assertEquals(Outcome.MATCH_NEEDS_REHASH, hasher(1).verify(stored, "secret".toCharArray()));
+        assertEquals(Outcome.MISMATCH, hasher.verify(stored, "secreT".toCharArray()));
         assertEquals(Outcome.MISMATCH, hasher.verify("pbkdf2-sha256$3$" + SALT_16 + "$" + HASH_32,
                 "secret".toCharArray()));
+    }
+
+    @Test
+    void verifyAcceptsAKeyedRecordComputedIndependentlyInTheStoredFormat() throws Exception {
+        byte[] salt = Base64.getDecoder().decode(SALT_16);
+        byte[] tag = TestKdf.tag(TestKdf.PEPPER, "PIN", 3, salt,
+                rfc8018SingleBlock("secret".getBytes(StandardCharsets.UTF_8), salt, 3));
+        String stored = "pbkdf2-sha256-pepper-v1$" + TestKdf.create().pepper().id() + "$3$" + SALT_16 + "$"
+                + Base64.getEncoder().encodeToString(tag);
+
+        assertEquals(Outcome.MATCH, hasher(3).verify(stored, "secret".toCharArray()));
+        assertEquals(Outcome.MATCH_NEEDS_REHASH, hasher.verify(stored, "secret".toCharArray()));
     }
 
     @ParameterizedTest
     @ValueSource(ints = {0, -1, Integer.MIN_VALUE})
     void hasherRefusesNonPositiveIterationCounts(int iterations) {
-        assertThrows(IllegalArgumentException.class, () -> new Pbkdf2Hasher(iterations, new SecureRandom()));
+        assertThrows(IllegalArgumentException.class, () -> hasher(iterations));
     }
 
     /**

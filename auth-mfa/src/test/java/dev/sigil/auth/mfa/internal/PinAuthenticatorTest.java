@@ -19,16 +19,31 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class PinAuthenticatorTest extends KnowledgeFactorContractTest {
-    private static final String RULE = "PIN must be 4 to 64 characters long and contain no whitespace";
+    private static final String RULE = "PIN must be 6 to 64 characters long and contain no whitespace";
 
     @Override
     Authenticator withIterations(int iterations) {
-        return new PinAuthenticator(iterations, new SecureRandom());
+        return withKdf(TestKdf.create(), iterations);
+    }
+
+    @Override
+    Authenticator withKdf(KeyDerivation kdf, int iterations) {
+        return new PinAuthenticator(kdf, iterations, new SecureRandom());
     }
 
     @Override
     Authenticator activated(Map<String, Object> configuration) throws SigilException {
-        return new PinAuthenticator(ComponentConfigs.of(PinAuthenticator.Config.class, configuration));
+        return new PinAuthenticator(TestKdf.create(), ComponentConfigs.of(PinAuthenticator.Config.class, configuration));
+    }
+
+    @Override
+    int defaultIterations() {
+        return 1000;
+    }
+
+    @Override
+    int floor() {
+        return 1000;
     }
 
     @Override
@@ -47,8 +62,8 @@ class PinAuthenticatorTest extends KnowledgeFactorContractTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"0000", "1234", "84721", "a1b2", "Pin-With_Symbols!", "٣٤٥٦"})
-    void enrollAcceptsPinsOfFourOrMoreCharactersWithoutWhitespace(String pin) throws Exception {
+    @ValueSource(strings = {"000000", "123456", "8472135", "a1b2c3", "Pin-With_Symbols!", "٣٤٥٦٧٨"})
+    void enrollAcceptsPinsOfSixOrMoreCharactersWithoutWhitespace(String pin) throws Exception {
         FactorRecord record = fast.enroll(pin.toCharArray());
 
         assertTrue(fast.verify(record, pin.toCharArray(), NOW).accepted());
@@ -63,8 +78,8 @@ class PinAuthenticatorTest extends KnowledgeFactorContractTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "1", "123", "12 34", " 1234", "1234 ", "12\t34", "12\n34", "12\u00A034",
-        "12\u300034", "12\u200334"})
+    @ValueSource(strings = {"", "1", "123", "1234", "12345", "a1b2c", "123 456", " 123456", "123456 ", "123\t456",
+        "123\n456", "123\u00A0456", "123\u3000456", "123\u2003456"})
     void enrollRefusesShortPinsAndPinsWithWhitespaceWithTheRuleInTheMessage(String pin) {
         SigilException e = assertThrows(SigilException.class, () -> fast.enroll(pin.toCharArray()));
 
@@ -76,10 +91,18 @@ class PinAuthenticatorTest extends KnowledgeFactorContractTest {
     void pinLengthCountsCharactersNotUtf16Units() throws Exception {
         String clef = "\uD834\uDD1E"; // U+1D11E, two UTF-16 units
 
-        assertThrows(SigilException.class, () -> fast.enroll(clef.repeat(3).toCharArray()));
-        fast.enroll(clef.repeat(4).toCharArray());
+        assertThrows(SigilException.class, () -> fast.enroll(clef.repeat(5).toCharArray()));
+        fast.enroll(clef.repeat(6).toCharArray());
         fast.enroll(clef.repeat(64).toCharArray());
         assertThrows(SigilException.class, () -> fast.enroll(clef.repeat(65).toCharArray()));
+    }
+
+    @Test
+    void aFourDigitPinEnrolledUnderTheOldRuleStillVerifies() throws Exception {
+        // Records made when four characters were allowed: verify compares, it does not apply the rule.
+        FactorRecord old = new FactorRecord(FactorType.PIN, unkeyed("4711", FAST), 0);
+
+        assertTrue(fast.verify(old, "4711".toCharArray(), NOW).accepted());
     }
 
     @Test

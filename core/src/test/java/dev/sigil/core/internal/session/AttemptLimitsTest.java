@@ -51,7 +51,7 @@ class AttemptLimitsTest {
         for (int i = 0; i < f.policy.maxFailures(); i++) {
             refused(ErrorCode.AUTHENTICATION_FAILED, () -> authorize(f, "0000", "1".toCharArray(), 0));
         }
-        refused(ErrorCode.FACTOR_LOCKED, () -> authorize(f, "1234", f.otp(), 0));
+        refused(ErrorCode.FACTOR_LOCKED, () -> authorize(f, "123456", f.otp(), 0));
     }
 
     @ParameterizedTest
@@ -66,10 +66,10 @@ class AttemptLimitsTest {
                 refused(ErrorCode.AUTHENTICATION_FAILED, () -> authorize(f, "0000", "1".toCharArray(), 0));
             }
             f.clock.advance(Duration.ofDays(2));
-            SigilException blocked = refused(ErrorCode.FACTOR_LOCKED, () -> authorize(f, "1234", f.otp(), 0));
+            SigilException blocked = refused(ErrorCode.FACTOR_LOCKED, () -> authorize(f, "123456", f.otp(), 0));
             assertTrue(blocked.getMessage().startsWith("The PIN is blocked"), blocked.getMessage());
             assertTrue(f.admin.unblockPin("alice-rsa"));
-            authorize(f, "1234", f.otp(), 1);
+            authorize(f, "123456", f.otp(), 1);
             assertFalse(f.admin.unblockPin("alice-rsa"), "a success left nothing to clear");
         }
     }
@@ -81,7 +81,7 @@ class AttemptLimitsTest {
             for (int round = 0; round < f.policy.pinMaxLockouts() + 1; round++) {
                 lockThePin(f);
                 f.clock.advance(f.policy.lockout().plusSeconds(1));
-                authorize(f, "1234", f.otp(), round);
+                authorize(f, "123456", f.otp(), round);
                 f.clock.advance(Duration.ofSeconds(30));
             }
         }
@@ -161,7 +161,7 @@ class AttemptLimitsTest {
             for (String change : List.of("password", "totp")) {
                 AccessToken t = f.sessions.login("alice", "alice-password".toCharArray(), HOME);
                 f.clock.advance(Duration.ofSeconds(30));
-                Authorization sad = authorize(f, "1234", f.otp(), 7);
+                Authorization sad = authorize(f, "123456", f.otp(), 7);
                 if (change.equals("password")) {
                     f.admin.setPassword("alice", "alice-password".toCharArray());
                 } else {

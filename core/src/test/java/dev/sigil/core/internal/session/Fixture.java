@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A store with two users (alice, bob), each with a password, a TOTP record and one RSA credential
- * with PIN "1234", over an in-memory signing backend; a clock the test moves.
+ * with PIN "123456", over an in-memory signing backend; a clock the test moves.
  *
  * <p>The factor doubles keep the {@link Authenticator} contract (constant answers for the same
  * input; TOTP accepts the code {@code "<time step>"} within one step and only after the stored
@@ -232,7 +232,7 @@ final class Fixture implements AutoCloseable {
                 users.putFactor(c, u, totp.enroll(("seed-" + u).toCharArray()), clock.millis());
                 credentials.insert(c, new StoredCredential(new Credential(u + "-rsa", u, new KeyRef("mem", u + "-key"),
                         List.of(), EnumSet.of(SignatureAlgorithm.RSA_PKCS1_SHA256, SignatureAlgorithm.RSA_PKCS1_SHA384),
-                        3, 2, true), pin.enroll("1234".toCharArray()), u + "'s key", clock.millis()));
+                        3, 2, true), pin.enroll("123456".toCharArray()), u + "'s key", clock.millis()));
             }
             return null;
         });

@@ -107,7 +107,7 @@ class ParallelGuessingTest {
         switch (target) {
             case PASSWORD -> f.sessions.login("bob", guess, CTX);
             case PIN -> authorize(f, guess, "0".toCharArray());
-            case OTP -> authorize(f, "1234".toCharArray(), guess);
+            case OTP -> authorize(f, "123456".toCharArray(), guess);
             default -> throw new AssertionError(target);
         }
     }
@@ -116,7 +116,7 @@ class ParallelGuessingTest {
         if (target == Target.PASSWORD) {
             f.sessions.login("bob", "bob-password".toCharArray(), CTX);
         } else {
-            authorize(f, "1234".toCharArray(), f.otp());
+            authorize(f, "123456".toCharArray(), f.otp());
         }
     }
 

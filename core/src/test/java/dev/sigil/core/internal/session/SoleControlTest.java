@@ -54,8 +54,8 @@ class SoleControlTest {
 
     private static Authorization authorize(Fixture f, String user, String cred, List<byte[]> hashes, char[] otp)
             throws Exception {
-        return f.soleControl.authorize(f.session(user), cred, hashes.size(), hashes, HashAlgorithm.SHA256, "1234".toCharArray(),
-                otp, CTX);
+        return f.soleControl.authorize(f.session(user), cred, hashes.size(), hashes, HashAlgorithm.SHA256,
+                "123456".toCharArray(), otp, CTX);
     }
 
     /** Asserts the refusal and that it was audited as such. */
@@ -153,8 +153,8 @@ class SoleControlTest {
             refused(f, ErrorCode.INVALID_REQUEST, "numSignatures must be between 1 and 3 for this credential",
                     () -> authorize(f, "alice", "alice-rsa", four));
             refused(f, ErrorCode.INVALID_REQUEST, "The number of hashes must equal numSignatures",
-                    () -> f.soleControl.authorize(f.session("alice"), "alice-rsa", 1, four.subList(0, 2), HashAlgorithm.SHA256,
-                            "1234".toCharArray(), f.otp(), CTX));
+                    () -> f.soleControl.authorize(f.session("alice"), "alice-rsa", 1, four.subList(0, 2),
+                            HashAlgorithm.SHA256, "123456".toCharArray(), f.otp(), CTX));
             refused(f, ErrorCode.INVALID_REQUEST, "Duplicate hash",
                     () -> authorize(f, "alice", "alice-rsa", List.of(sha256("1"), sha256("1"))));
         }
@@ -178,9 +178,9 @@ class SoleControlTest {
         try (Fixture f = new Fixture(kind, dir)) {
             char[] code = f.otp();
             f.soleControl.authorize(f.session("alice"), "alice-rsa", 1, List.of(sha256("a")), HashAlgorithm.SHA256,
-                    "1234".toCharArray(), code.clone(), CTX);
-            refused(f, ErrorCode.AUTHENTICATION_FAILED, "Invalid PIN or OTP", () -> f.soleControl.authorize(f.session("alice"),
-                    "alice-rsa", 1, List.of(sha256("b")), HashAlgorithm.SHA256, "1234".toCharArray(), code.clone(),
+                    "123456".toCharArray(), code.clone(), CTX);
+            refused(f, ErrorCode.AUTHENTICATION_FAILED, "Invalid PIN or OTP", () -> f.soleControl.authorize(
+                    f.session("alice"), "alice-rsa", 1, List.of(sha256("b")), HashAlgorithm.SHA256, "123456".toCharArray(), code.clone(),
                     CTX));
             f.clock.advance(Duration.ofSeconds(30));
             authorize(f, "alice", "alice-rsa", List.of(sha256("c")));
@@ -220,7 +220,7 @@ class SoleControlTest {
                     int codes = f.totp.verifications.get();
                     SigilException e = refused(f, ErrorCode.AUTHENTICATION_FAILED, null, () -> f.soleControl
                             .authorize(f.session("alice"), "alice-rsa", 1, List.of(sha256("x")), HashAlgorithm.SHA256,
-                                    (pinRight ? "1234" : "9999").toCharArray(), codeRight ? f.otp() : "1".toCharArray(),
+                                    (pinRight ? "123456" : "9999").toCharArray(), codeRight ? f.otp() : "1".toCharArray(),
                                     CTX));
                     answers.add(e.getMessage());
                     assertEquals(pins + 1, f.pin.verifications.get(), "the PIN is checked");
@@ -247,7 +247,7 @@ class SoleControlTest {
             Session second = f.sessions.authenticate(secondToken.token());
             byte[] h = sha256("bound to a session");
             Authorization sad = f.soleControl.authorize(second, "alice-rsa", 1, List.of(h), HashAlgorithm.SHA256,
-                    "1234".toCharArray(), f.otp(), CTX);
+                    "123456".toCharArray(), f.otp(), CTX);
             refused(f, ErrorCode.INVALID_REQUEST, "Invalid parameter SAD", () -> f.soleControl.signHashes(first,
                     "alice-rsa", sad.sad(), List.of(h), SignatureAlgorithm.RSA_PKCS1_SHA256, CTX));
             f.sessions.revoke(secondToken.token(), CTX);

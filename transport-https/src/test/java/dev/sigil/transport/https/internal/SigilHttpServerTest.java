@@ -381,18 +381,18 @@ class SigilHttpServerTest {
         String h = java.util.Base64.getEncoder().encodeToString(new byte[32]);
         JsonNode v2 = json(csc("/csc/v2/credentials/authorize", "Bearer token-alice", "{\"credentialID\":\"c1\","
                 + "\"numSignatures\":1,\"hashes\":[\"" + h + "\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\","
-                + "\"authData\":[{\"id\":\"PIN\",\"value\":\"1234\"},{\"id\":\"OTP\",\"value\":\"987654\"}]}"));
+                + "\"authData\":[{\"id\":\"PIN\",\"value\":\"123456\"},{\"id\":\"OTP\",\"value\":\"987654\"}]}"));
         assertEquals("sad-1", v2.path("SAD").asText());
         assertEquals(300, v2.path("expiresIn").asInt());
-        assertEquals("authorize alice c1 1 1 SHA256 1234 987654", CscFakes.lastCall);
+        assertEquals("authorize alice c1 1 1 SHA256 123456 987654", CscFakes.lastCall);
         json(csc("/csc/v2/credentials/authorize", "Bearer token-alice", "{\"credentialID\":\"c1\","
                 + "\"numSignatures\":1,\"hashes\":[\"" + h + "\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\","
-                + "\"PIN\":\"4321\",\"OTP\":\"111111\"}"));
-        assertEquals("authorize alice c1 1 1 SHA256 4321 111111", CscFakes.lastCall);
+                + "\"PIN\":\"654321\",\"OTP\":\"111111\"}"));
+        assertEquals("authorize alice c1 1 1 SHA256 654321 111111", CscFakes.lastCall);
         String h48 = java.util.Base64.getEncoder().encodeToString(new byte[48]);
         json(csc("/csc/v1/credentials/authorize", "Bearer token-alice", "{\"credentialID\":\"c1\","
-                + "\"numSignatures\":1,\"hash\":[\"" + h48 + "\"],\"PIN\":\"1\",\"OTP\":\"2\"}"));
-        assertEquals("authorize alice c1 1 1 SHA384 1 2", CscFakes.lastCall, "v1: the hash follows from the length");
+                + "\"numSignatures\":1,\"hash\":[\"" + h48 + "\"],\"PIN\":\"135790\",\"OTP\":\"2\"}"));
+        assertEquals("authorize alice c1 1 1 SHA384 135790 2", CscFakes.lastCall, "v1: the hash follows from the length");
         error(csc("/csc/v2/credentials/authorize", "Bearer token-alice", "{\"credentialID\":\"c1\","
                 + "\"numSignatures\":1,\"hashes\":[\"%%%\"],\"hashAlgorithmOID\":\"2.16.840.1.101.3.4.2.1\"}"),
                 400, "invalid_request");
