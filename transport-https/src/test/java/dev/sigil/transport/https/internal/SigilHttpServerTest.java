@@ -213,11 +213,34 @@ class SigilHttpServerTest {
         assertEquals(503, none.statusCode());
         assertEquals("DOWN", json(none).path("status").asText());
         BACKENDS.add(new BackendStatus("a", BackendHealth.UP, EnumSet.of(SignatureAlgorithm.ECDSA_SHA256)));
-        assertEquals(200, get(h2, "/health").statusCode());
+        HttpResponse<String> up = get(h2, "/health");
+        assertEquals(200, up.statusCode());
+        assertEquals("UP", json(up).path("status").asText());
+        assertEquals("UP", json(up).path("backends").get(0).path("status").asText());
         BACKENDS.add(new BackendStatus("hsm", BackendHealth.down("token not present"), Set.of()));
-        HttpResponse<String> down = get(h2, "/health");
-        assertEquals(503, down.statusCode());
-        assertEquals("token not present", json(down).path("backends").get(1).path("detail").asText());
+        HttpResponse<String> degraded = get(h2, "/health");
+        assertEquals(503, degraded.statusCode());
+        assertEquals("DEGRADED", json(degraded).path("status").asText());
+        assertEquals("DOWN", json(degraded).path("backends").get(1).path("status").asText());
+        BACKENDS.remove(0);
+        assertEquals("DOWN", json(get(h2, "/health")).path("status").asText());
+    }
+
+    @Test
+    void healthNeverShowsABackendsOwnReason() throws Exception {
+        BACKENDS.clear();
+        String vendor = "CKR_DEVICE_ERROR (0x30) from /opt/safenet/lunaclient/lib/libCryptoki2_64.so, slot 3";
+        BACKENDS.add(new BackendStatus("hsm", BackendHealth.down(vendor), Set.of()));
+        HttpResponse<String> r = get(h2, "/health");
+        assertEquals(503, r.statusCode());
+        JsonNode backend = json(r).path("backends").get(0);
+        assertEquals("DOWN", backend.path("status").asText());
+        assertFalse(backend.has("detail"), r.body());
+        for (String fragment : List.of("CKR", "0x30", "safenet", "slot")) {
+            assertFalse(r.body().contains(fragment), r.body());
+        }
+        assertEquals(Set.of("id", "status", "algorithms"), Set.copyOf(
+                Json.MAPPER.convertValue(backend, Map.class).keySet()), r.body());
     }
 
     @Test
