@@ -46,12 +46,12 @@ public final class HttpsServerComponent {
         HttpsSettings settings = HttpsSettings.from(config, System::getenv);
         char[] password = settings.keystorePassword().resolve(System::getenv);
         try {
-            Router routes = routes(settings, signing, sessions, soleControl, directory, auditTrail);
+            SigilHttpServer.Routes routes = routes(settings, signing, sessions, soleControl, directory, auditTrail);
             if (settings.adminToken() != null) {
                 char[] token = settings.adminToken().resolve(System::getenv);
                 byte[] bytes = new String(token).getBytes(java.nio.charset.StandardCharsets.UTF_8);
                 Arrays.fill(token, '\0');
-                new AdminEndpoints(admin, bytes).addTo(routes);
+                new AdminEndpoints(admin, bytes).addTo(routes.api());
                 Arrays.fill(bytes, (byte) 0);
             }
             server = new SigilHttpServer(settings, password, routes);
@@ -67,19 +67,20 @@ public final class HttpsServerComponent {
     }
 
     /** Every route: CSC v2 and v1, and the health check. */
-    static Router routes(HttpsSettings settings, SigningService signing, SessionService sessions,
-                         SoleControl soleControl, CertificateDirectory directory, AuditTrail auditTrail) {
+    static SigilHttpServer.Routes routes(HttpsSettings settings, SigningService signing, SessionService sessions,
+                                         SoleControl soleControl, CertificateDirectory directory,
+                                         AuditTrail auditTrail) {
         List<String> methods = new java.util.ArrayList<>(List.of("info"));
         methods.addAll(Csc.METHODS);
-        Router router = new Router(settings.maxBodyBytes())
+        Router router = new Router()
                 .route("/csc/v2/info", List.of("GET", "POST"),
                         new InfoEndpoint(signing, settings.service(), InfoEndpoint.SPECS_V2, methods))
                 .route("/csc/v1/info", List.of("GET", "POST"),
-                        new InfoEndpoint(signing, settings.service(), InfoEndpoint.SPECS_V1, methods))
-                .route("/health", List.of("GET"), new HealthEndpoint(signing));
+                        new InfoEndpoint(signing, settings.service(), InfoEndpoint.SPECS_V1, methods));
         new Csc(Csc.Dialect.V2, sessions, soleControl, directory, signing, auditTrail).addTo(router, "/csc/v2/");
         new Csc(Csc.Dialect.V1, sessions, soleControl, directory, signing, auditTrail).addTo(router, "/csc/v1/");
-        return router;
+        Router health = new Router().route("/health", List.of("GET"), new HealthEndpoint(signing));
+        return new SigilHttpServer.Routes(router, health);
     }
 
     @Deactivate

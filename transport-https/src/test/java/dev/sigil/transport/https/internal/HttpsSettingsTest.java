@@ -40,6 +40,19 @@ class HttpsSettingsTest {
         assertEquals(8443, s.port());
         assertEquals(1_048_576, s.maxBodyBytes());
         assertEquals("PW", s.keystorePassword().env());
+        assertEquals(new HttpsSettings.ClientLimitSettings(10_000, 1024, 16, 32), s.limits());
+    }
+
+    @Test
+    void slowClientLimitsAreChecked() {
+        values.put("body.timeout.ms", 100);
+        assertEquals("transport-https: body.timeout.ms must be between 1000 and 300000, not 100", failure());
+        values.put("body.timeout.ms", 5000);
+        values.put("min.request.data.rate", -1);
+        assertEquals("transport-https: min.request.data.rate must not be negative", failure());
+        values.put("min.request.data.rate", 0);
+        values.put("max.requests.per.client", 0);
+        assertEquals("transport-https: max.requests.per.client must be at least 1", failure());
     }
 
     @Test
