@@ -240,8 +240,9 @@ class SigilHttpServerTest {
         for (String fragment : List.of("CKR", "0x30", "safenet", "slot")) {
             assertFalse(r.body().contains(fragment), r.body());
         }
-        assertEquals(Set.of("id", "status", "algorithms"), Set.copyOf(
-                Json.MAPPER.convertValue(backend, Map.class).keySet()), r.body());
+        Set<String> fields = new java.util.HashSet<>();
+        backend.fieldNames().forEachRemaining(fields::add);
+        assertEquals(Set.of("id", "status", "algorithms"), fields, r.body());
     }
 
     @Test

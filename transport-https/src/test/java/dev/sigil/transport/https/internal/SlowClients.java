@@ -155,8 +155,12 @@ final class SlowClients {
         }
 
         @Override
-        public void close() throws Exception {
-            client.stop();
+        public void close() throws IOException {
+            try {
+                client.stop();
+            } catch (Exception e) {
+                throw new IOException("stopping the HTTP/2 client failed", e);
+            }
         }
     }
 

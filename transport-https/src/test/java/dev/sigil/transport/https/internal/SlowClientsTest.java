@@ -237,7 +237,7 @@ class SlowClientsTest {
     private static List<SlowClients.Outcome> awaitAll(List<CompletableFuture<SlowClients.Outcome>> futures,
                                                       Runnable trickle) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        CompletableFuture<Void> all = CompletableFuture.allOf(futures.toArray(new CompletableFuture[0]));
+        CompletableFuture<Void> all = CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]));
         while (!all.isDone() && System.nanoTime() < deadline) {
             trickle.run();
             try {
