@@ -43,8 +43,9 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code sigil-admin}: users, one-time-code enrollment, credentials and certificates, the audit
- * log — through the running server's admin API on this machine (loopback, admin token from the
- * data directory). Secrets are prompted without echo, or read from environment variables for
+ * log — through the running server's admin API on this machine: its own loopback connector, whose
+ * URL the server writes to {@code <data>/admin.url} when it starts, and the admin token from the
+ * data directory. Secrets are prompted without echo, or read from environment variables for
  * scripts ({@code SIGIL_NEW_PASSWORD}, {@code SIGIL_NEW_PIN}).
  *
  * <pre>
@@ -65,9 +66,13 @@ public final class AdminCommand {
             description = "The server's data directory: admin token and CA (default: ${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--server", paramLabel = "URL", defaultValue = "${env:SIGIL_SERVER:-https://localhost:8443/}",
-            description = "The server (default: ${DEFAULT-VALUE}).")
-    URI server;
+    @Option(names = "--admin-url", paramLabel = "URL", defaultValue = "${env:SIGIL_ADMIN_URL}",
+            description = "The admin API (default: the URL the running server wrote to <data>/admin.url).")
+    URI adminUrl;
+
+    /** Before the admin API had its own port, the public URL was given here; now it is not needed. */
+    @Option(names = "--server", paramLabel = "URL", hidden = true)
+    URI formerServerOption;
 
     @Option(names = "--ca", paramLabel = "PEM", description = "CA to trust (default: <data>/ca/dev-ca.pem).")
     Path ca;
@@ -108,6 +113,7 @@ public final class AdminCommand {
             throw new Failure("cannot read the admin token " + tokenFile + " (run on the server's machine, as its "
                     + "user, with --data pointing at its data directory)");
         }
+        URI server = adminEndpoint();
         HttpResponse<String> r;
         try {
             HttpClient client = HttpClient.newBuilder().sslContext(trust()).connectTimeout(Duration.ofSeconds(10)).build();
@@ -129,6 +135,24 @@ public final class AdminCommand {
                     + answer.path("error_description").asText(""));
         }
         return answer;
+    }
+
+    /** The admin API's URL: {@code --admin-url}, else the one the running server wrote into the data directory. */
+    URI adminEndpoint() throws Failure {
+        if (adminUrl != null) {
+            return adminUrl;
+        }
+        if (formerServerOption != null) {
+            System.err.println("sigil-admin: --server is ignored: the admin API has its own address, read from "
+                    + data.resolve("admin.url") + " (or give --admin-url)");
+        }
+        Path file = data.resolve("admin.url");
+        try {
+            return URI.create(Files.readString(file).strip());
+        } catch (IOException | IllegalArgumentException e) {
+            throw new Failure("cannot read the admin API's address from " + file + " (" + why(e) + "): is the server "
+                    + "running with --data " + data + "? (or pass --admin-url)");
+        }
     }
 
     /**

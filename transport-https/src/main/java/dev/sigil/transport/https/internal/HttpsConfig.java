@@ -57,8 +57,18 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "beyond: 429")
     int max_requests_per_client() default 32;
 
-    @AttributeDefinition(description = "File with the admin token for /admin/v1/ (loopback only); empty: no admin API")
+    @AttributeDefinition(description = "File with the admin token for /admin/v1/; empty: no admin API")
     String admin_token_file() default "";
+
+    @AttributeDefinition(description = "Address of the admin API's own connector; must be a loopback address")
+    String admin_host() default "127.0.0.1";
+
+    @AttributeDefinition(description = "TCP port of the admin API's own connector; 0 picks a free one")
+    int admin_port() default 0;
+
+    @AttributeDefinition(description = "File the admin API's URL is written to once it listens (sigil-admin reads it); "
+            + "empty: not written")
+    String admin_endpoint_file() default "";
 
     @AttributeDefinition(description = "Service name reported by /info")
     String service_name() default "Sigil";

@@ -8,7 +8,11 @@ import dev.sigil.api.session.SessionService;
 import dev.sigil.api.session.SoleControl;
 import dev.sigil.api.signing.SigningService;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Hashtable;
 import java.util.List;
@@ -21,11 +25,14 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Owns the Jetty server: starts it when configured and a signing service is present, stops it when
  * either goes away. Once listening, it announces the endpoint as a {@link URI} service with the
- * properties {@value #PROPERTY_URL} and {@value #PROPERTY_PROTOCOLS} (the launcher waits for it).
+ * properties {@value #PROPERTY_URL} and {@value #PROPERTY_PROTOCOLS} (the launcher waits for it), and
+ * writes the admin API's URL to {@code admin.endpoint.file} for {@code sigil-admin}.
  */
 @Component(configurationPid = "dev.sigil.transport.https", configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = {})
@@ -35,7 +42,11 @@ public final class HttpsServerComponent {
     static final String PROPERTY_PROTOCOLS = "sigil.endpoint.protocols";
 
     private final SigilHttpServer server;
+    private static final Logger LOG = LoggerFactory.getLogger(HttpsServerComponent.class);
+
     private final ServiceRegistration<URI> announcement;
+    /** Where the admin URL was written; deleted on stop so that sigil-admin does not call a stopped server. */
+    private final Path adminEndpointFile;
 
     @Activate
     public HttpsServerComponent(@Reference SigningService signing, @Reference SessionService sessions,
@@ -47,11 +58,11 @@ public final class HttpsServerComponent {
         char[] password = settings.keystorePassword().resolve(System::getenv);
         try {
             SigilHttpServer.Routes routes = routes(settings, signing, sessions, soleControl, directory, auditTrail);
-            if (settings.adminToken() != null) {
-                char[] token = settings.adminToken().resolve(System::getenv);
+            if (settings.admin() != null) {
+                char[] token = settings.admin().token().resolve(System::getenv);
                 byte[] bytes = new String(token).getBytes(java.nio.charset.StandardCharsets.UTF_8);
                 Arrays.fill(token, '\0');
-                new AdminEndpoints(admin, bytes).addTo(routes.api());
+                routes = routes.withAdmin(new AdminEndpoints(admin, bytes, auditTrail).addTo(new Router()));
                 Arrays.fill(bytes, (byte) 0);
             }
             server = new SigilHttpServer(settings, password, routes);
@@ -59,6 +70,10 @@ public final class HttpsServerComponent {
             Arrays.fill(password, '\0');
         }
         server.start();
+        adminEndpointFile = settings.admin() == null ? null : settings.admin().endpointFile();
+        if (adminEndpointFile != null) {
+            writeAdminEndpoint(adminEndpointFile, adminUrl(settings.admin().host(), server.adminPort()));
+        }
         URI url = URI.create("https://" + settings.publicHost() + ":" + server.port() + "/");
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(PROPERTY_URL, url.toString());
@@ -66,7 +81,7 @@ public final class HttpsServerComponent {
         announcement = context.registerService(URI.class, url, props);
     }
 
-    /** Every route: CSC v2 and v1, and the health check. */
+    /** Every public route: CSC v2 and v1, and the health check (the admin routes come apart). */
     static SigilHttpServer.Routes routes(HttpsSettings settings, SigningService signing, SessionService sessions,
                                          SoleControl soleControl, CertificateDirectory directory,
                                          AuditTrail auditTrail) {
@@ -80,7 +95,29 @@ public final class HttpsServerComponent {
         new Csc(Csc.Dialect.V2, sessions, soleControl, directory, signing, auditTrail).addTo(router, "/csc/v2/");
         new Csc(Csc.Dialect.V1, sessions, soleControl, directory, signing, auditTrail).addTo(router, "/csc/v1/");
         Router health = new Router().route("/health", List.of("GET"), new HealthEndpoint(signing));
-        return new SigilHttpServer.Routes(router, health);
+        return new SigilHttpServer.Routes(router, health, null);
+    }
+
+    /** The admin connector's URL; an IPv6 literal in brackets. */
+    static String adminUrl(String host, int port) {
+        return "https://" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port + "/";
+    }
+
+    /**
+     * Writes the admin URL for sigil-admin: a new file moved into place, so that a reader never sees
+     * half of it. A failure is logged, not fatal: sigil-admin also takes the URL on its command line.
+     */
+    static void writeAdminEndpoint(Path file, String url) {
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, ".admin-url", ".tmp");
+            Files.writeString(tmp, url + "\n");
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.warn("Cannot write the admin API's URL to {} ({}); pass --admin-url {} to sigil-admin", file,
+                    e.getMessage(), url);
+        }
     }
 
     @Deactivate
@@ -91,5 +128,12 @@ public final class HttpsServerComponent {
             // the framework is stopping and unregistered it first
         }
         server.stopQuietly();
+        if (adminEndpointFile != null) {
+            try {
+                Files.deleteIfExists(adminEndpointFile);
+            } catch (IOException e) {
+                LOG.warn("Cannot delete {} ({})", adminEndpointFile, e.getMessage());
+            }
+        }
     }
 }

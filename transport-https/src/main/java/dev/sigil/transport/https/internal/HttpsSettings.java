@@ -4,6 +4,8 @@ import dev.sigil.api.ErrorCode;
 import dev.sigil.api.SigilException;
 import dev.sigil.api.config.SecretRef;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -26,12 +28,12 @@ import java.util.regex.Pattern;
  * @param maxThreads            server thread pool size
  * @param limits                the limits on slow and greedy clients
  * @param service               what /info reports about the service
- * @param adminToken            where the admin API's token comes from; null: no admin API
+ * @param admin                 the admin API's connector; null: no admin API
  */
 record HttpsSettings(String host, int port, String publicHost, Path keystorePath, String keystoreType,
                      SecretRef keystorePassword, boolean http2, int maxBodyBytes, int maxConcurrentRequests,
                      int maxWaitMs, int maxThreads, ClientLimitSettings limits, ServiceDescription service,
-                     SecretRef adminToken) {
+                     Admin admin) {
 
     private static final Pattern REGION = Pattern.compile("[A-Z]{2}");
 
@@ -56,6 +58,17 @@ record HttpsSettings(String host, int port, String publicHost, Path keystorePath
      */
     record ClientLimitSettings(int bodyTimeoutMs, int minRequestDataRate, int maxConnectionsPerClient,
                                int maxRequestsPerClient) {
+    }
+
+    /**
+     * The admin API's own connector.
+     *
+     * @param host         a loopback address
+     * @param port         TCP port, 0 for any free one
+     * @param token        where the admin token comes from
+     * @param endpointFile where the admin URL is written once listening; null: not written
+     */
+    record Admin(String host, int port, SecretRef token, Path endpointFile) {
     }
 
     /**
@@ -97,9 +110,32 @@ record HttpsSettings(String host, int port, String publicHost, Path keystorePath
                 c.tls_keystore_type(), password, c.http2_enabled(), c.max_body_bytes(),
                 c.max_concurrent_requests(), c.max_wait_ms(), c.max_threads(), limits,
                 new ServiceDescription(c.service_name(), c.service_description(),
-                        c.service_logo() == null ? "" : c.service_logo(), region),
-                c.admin_token_file() == null || c.admin_token_file().isBlank() ? null
-                        : new SecretRef("admin.token", null, c.admin_token_file()));
+                        c.service_logo() == null ? "" : c.service_logo(), region), admin(c));
+    }
+
+    private static Admin admin(HttpsConfig c) throws SigilException {
+        if (c.admin_token_file() == null || c.admin_token_file().isBlank()) {
+            return null;
+        }
+        String host = c.admin_host() == null ? "" : c.admin_host().trim();
+        require(loopback(host), "admin.host must be a loopback address such as 127.0.0.1, not " + host);
+        require(c.admin_port() >= 0 && c.admin_port() <= 65535,
+                "admin.port must be between 0 and 65535, not " + c.admin_port());
+        String file = c.admin_endpoint_file();
+        return new Admin(host, c.admin_port(), new SecretRef("admin.token", null, c.admin_token_file()),
+                file == null || file.isBlank() ? null : Path.of(file.trim()));
+    }
+
+    /** A loopback address literal, or {@code localhost}; other names are refused (DNS could point anywhere). */
+    private static boolean loopback(String host) {
+        if (!host.equals("localhost") && !host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     private static void require(boolean ok, String message) throws SigilException {

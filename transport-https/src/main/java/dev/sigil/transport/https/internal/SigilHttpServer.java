@@ -39,8 +39,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Jetty server: one TLS connector (TLS 1.2 and 1.3 only; HTTP/2 through ALPN when a processor
- * is available, else HTTP/1.1) in front of the API and the health check.
+ * The Jetty servers: the public one, a TLS connector (TLS 1.2 and 1.3 only; HTTP/2 through ALPN
+ * when a processor is available, else HTTP/1.1) in front of the API and the health check; and, when
+ * the admin API is on, a second server with its own TLS connector on a loopback address and its own
+ * threads, so that nothing on the public port reaches the admin routes or starves them.
  *
  * <p>Request handling on the public server, outermost first:
  * <ol>
@@ -59,19 +61,27 @@ final class SigilHttpServer {
     private static final Logger LOG = LoggerFactory.getLogger(SigilHttpServer.class);
     /** Health checks answered at once; load balancers ask one at a time. */
     static final int HEALTH_CONCURRENCY = 4;
+    /** Admin requests handled at once; one operator with one command line. */
+    static final int ADMIN_CONCURRENCY = 4;
 
     /**
      * What the servers serve.
      *
      * @param api    the CSC routes (and any others under the API's limits)
      * @param health the health check, served outside the API's concurrency limit
+     * @param admin  the admin routes, served on the admin connector only; null: no admin API
      */
-    record Routes(Router api, Router health) {
+    record Routes(Router api, Router health, Router admin) {
+        Routes withAdmin(Router adminRoutes) {
+            return new Routes(api, health, adminRoutes);
+        }
     }
 
     private final Server server;
     private final ServerConnector connector;
     private final ClientLimits perClient;
+    private final Server adminServer;
+    private final ServerConnector adminConnector;
     private final List<String> protocols = new ArrayList<>();
     private final HttpsSettings settings;
 
@@ -119,6 +129,25 @@ final class SigilHttpServer {
         server.setHandler(new RequestIdHandler(perClient));
         server.setErrorHandler(new JsonErrorHandler());
         server.setRequestLog(accessLog("dev.sigil.access"));
+
+        HttpsSettings.Admin admin = settings.admin();
+        if (admin != null && routes.admin() != null) {
+            adminServer = newServer("sigil-admin", 8);
+            adminConnector = new ServerConnector(adminServer, 1, 1,
+                    new SslConnectionFactory(tls(sslContext), "http/1.1"), new HttpConnectionFactory(http));
+            adminConnector.setHost(admin.host());
+            adminConnector.setPort(admin.port());
+            adminConnector.setIdleTimeout(Duration.ofSeconds(30).toMillis());
+            adminServer.addConnector(adminConnector);
+            adminServer.setHandler(new RequestIdHandler(new BodyReader(
+                    qos(routes.admin(), ADMIN_CONCURRENCY, settings.maxWaitMs()),
+                    settings.maxBodyBytes(), limits.bodyTimeoutMs(), limits.minRequestDataRate())));
+            adminServer.setErrorHandler(new JsonErrorHandler());
+            adminServer.setRequestLog(accessLog("dev.sigil.access.admin"));
+        } else {
+            adminServer = null;
+            adminConnector = null;
+        }
     }
 
     private static Server newServer(String name, int maxThreads) {
@@ -212,6 +241,10 @@ final class SigilHttpServer {
     void start() throws SigilException {
         start(server, settings.host(), settings.port());
         LOG.info("HTTPS on {}:{} ({})", settings.host(), port(), String.join(", ", protocols));
+        if (adminServer != null) {
+            start(adminServer, settings.admin().host(), settings.admin().port());
+            LOG.info("Admin API on {}:{} (http/1.1)", settings.admin().host(), adminPort());
+        }
     }
 
     private void start(Server s, String host, int port) throws SigilException {
@@ -236,16 +269,23 @@ final class SigilHttpServer {
         return perClient.connections(address);
     }
 
+    /** The admin connector's bound port; -1 without an admin API. */
+    int adminPort() {
+        return adminConnector == null ? -1 : adminConnector.getLocalPort();
+    }
+
     /** The application protocols offered, preferred first. */
     List<String> protocols() {
         return List.copyOf(protocols);
     }
 
     void stopQuietly() {
-        try {
-            server.stop();
-        } catch (Exception e) {
-            LOG.warn("Stopping the HTTPS server failed", e);
+        for (Server s : adminServer == null ? List.of(server) : List.of(adminServer, server)) {
+            try {
+                s.stop();
+            } catch (Exception e) {
+                LOG.warn("Stopping the HTTPS server failed", e);
+            }
         }
     }
 }
