@@ -123,12 +123,8 @@ class AdminConnectorTest {
     static void start() throws Exception {
         TestTls tls = new TestTls(dir);
         Path tokenFile = Files.writeString(dir.resolve("admin.token"), TOKEN + "\n");
-        HttpsSettings settings = HttpsSettings.from(Configs.of(HttpsConfig.class, Map.of(
-                "port", 0,
-                "tls.keystore.path", tls.keystore.toString(),
-                "tls.keystore.password.env", "PW",
-                "admin.token.file", tokenFile.toString())), Map.of("PW", TestTls.PASSWORD)::get);
-        SigilHttpServer.Routes routes = HttpsServerComponent.routes(settings, new SlowClientsTest.UpSigning(),
+        HttpsSettings settings = tls.settings(Map.of("admin.token.file", tokenFile.toString()));
+        SigilHttpServer.Routes routes = HttpsServerComponent.routes(settings, SlowClientsTest.upSigning(),
                 new CscFakes.Sessions(), new CscFakes.Control(), new CscFakes.Directory(), CscFakes.AUDIT);
         AdminEndpoints admin = new AdminEndpoints(new OneUser(), TOKEN.getBytes(StandardCharsets.UTF_8), AUDIT, NOW::get);
         server = new SigilHttpServer(settings, TestTls.PASSWORD.toCharArray(), routes.withAdmin(admin.addTo(new Router())));

@@ -65,8 +65,14 @@ class SigilHttpServerTest {
         }
     }
 
-    /** Answers from BACKENDS; everything else is outside what these tests reach. */
+    /** Answers from the backends it is given; everything else is outside what these tests reach. */
     static final class FakeSigning implements SigningService {
+        private final java.util.function.Supplier<List<BackendStatus>> backends;
+
+        FakeSigning(java.util.function.Supplier<List<BackendStatus>> backends) {
+            this.backends = backends;
+        }
+
         @Override
         public byte[] signDigest(KeyRef key, SignatureAlgorithm algorithm, byte[] digest) throws SigilException {
             throw new SigilException(ErrorCode.UNSUPPORTED_OPERATION, "not in this test");
@@ -91,26 +97,21 @@ class SigilHttpServerTest {
         @Override
         public Set<SignatureAlgorithm> algorithms() {
             Set<SignatureAlgorithm> all = EnumSet.noneOf(SignatureAlgorithm.class);
-            BACKENDS.forEach(b -> all.addAll(b.algorithms()));
+            backends.get().forEach(b -> all.addAll(b.algorithms()));
             return all;
         }
 
         @Override
         public List<BackendStatus> backends() {
-            return List.copyOf(BACKENDS);
+            return List.copyOf(backends.get());
         }
     }
 
     @BeforeAll
     static void start() throws Exception {
         tls = new TestTls(dir);
-        HttpsSettings settings = HttpsSettings.from(Configs.of(HttpsConfig.class, Map.of(
-                "port", 0,
-                "tls.keystore.path", tls.keystore.toString(),
-                "tls.keystore.password.env", "PW",
-                "max.concurrent.requests", 2,
-                "max.wait.ms", 1)), Map.of("PW", TestTls.PASSWORD)::get);
-        SigilHttpServer.Routes routes = HttpsServerComponent.routes(settings, new FakeSigning(),
+        HttpsSettings settings = tls.settings(Map.of("max.concurrent.requests", 2, "max.wait.ms", 1));
+        SigilHttpServer.Routes routes = HttpsServerComponent.routes(settings, new FakeSigning(() -> BACKENDS),
                 new CscFakes.Sessions(), new CscFakes.Control(), new CscFakes.Directory(), CscFakes.AUDIT);
         routes.api()
                 .route("/test/block", List.of("GET"), body -> {

@@ -3,13 +3,8 @@ package dev.sigil.transport.https.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sigil.api.ErrorCode;
-import dev.sigil.api.KeyRef;
-import dev.sigil.api.SigilException;
 import dev.sigil.api.SignatureAlgorithm;
 import dev.sigil.api.backend.BackendHealth;
-import dev.sigil.api.backend.KeyInfo;
-import dev.sigil.api.backend.KeySpec;
 import dev.sigil.api.signing.BackendStatus;
 import dev.sigil.api.signing.SigningService;
 
@@ -23,7 +18,6 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -51,48 +45,19 @@ class SlowClientsTest {
     static String base;
 
     /** One healthy backend; nothing here signs. */
-    static final class UpSigning implements SigningService {
-        @Override
-        public byte[] signDigest(KeyRef key, SignatureAlgorithm algorithm, byte[] digest) throws SigilException {
-            throw new SigilException(ErrorCode.UNSUPPORTED_OPERATION, "not in this test");
-        }
-
-        @Override
-        public KeyInfo key(KeyRef key) throws SigilException {
-            throw new SigilException(ErrorCode.KEY_NOT_FOUND, "not in this test");
-        }
-
-        @Override
-        public List<KeyInfo> keys(String backendId) {
-            return List.of();
-        }
-
-        @Override
-        public KeyInfo generateKey(String backendId, KeySpec spec, String label) throws SigilException {
-            throw new SigilException(ErrorCode.UNSUPPORTED_OPERATION, "not in this test");
-        }
-
-        @Override
-        public Set<SignatureAlgorithm> algorithms() {
-            return EnumSet.of(SignatureAlgorithm.ECDSA_SHA256);
-        }
-
-        @Override
-        public List<BackendStatus> backends() {
-            return List.of(new BackendStatus("default", BackendHealth.UP, algorithms()));
-        }
+    static SigningService upSigning() {
+        List<BackendStatus> one = List.of(new BackendStatus("default", BackendHealth.UP,
+                EnumSet.of(SignatureAlgorithm.ECDSA_SHA256)));
+        return new SigilHttpServerTest.FakeSigning(() -> one);
     }
 
     @BeforeAll
     static void start() throws Exception {
         tls = new TestTls(dir);
         // The shipped limits (conf/dev.sigil.transport.https.cfg), nothing lowered for the test.
-        HttpsSettings settings = HttpsSettings.from(Configs.of(HttpsConfig.class, Map.of(
-                "port", 0,
-                "tls.keystore.path", tls.keystore.toString(),
-                "tls.keystore.password.env", "PW")), Map.of("PW", TestTls.PASSWORD)::get);
+        HttpsSettings settings = tls.settings(Map.of());
         server = new SigilHttpServer(settings, TestTls.PASSWORD.toCharArray(),
-                HttpsServerComponent.routes(settings, new UpSigning(), new CscFakes.Sessions(), new CscFakes.Control(),
+                HttpsServerComponent.routes(settings, upSigning(), new CscFakes.Sessions(), new CscFakes.Control(),
                         new CscFakes.Directory(), CscFakes.AUDIT));
         server.start();
         base = "https://localhost:" + server.port();
