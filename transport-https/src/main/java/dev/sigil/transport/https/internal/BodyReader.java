@@ -35,6 +35,7 @@ final class BodyReader extends Handler.Wrapper {
     /** The first second of a body is not held against its rate (TLS records, a client's first write). */
     private static final long RATE_GRACE_MS = 1000;
     private static final String ATTRIBUTE = "dev.sigil.body";
+    private static final int INITIAL_BUFFER = 16 * 1024;
 
     private final int maxBytes;
     private final long timeoutMs;
@@ -86,7 +87,8 @@ final class BodyReader extends Handler.Wrapper {
             this.callback = callback;
             long declared = request.getLength();
             oversized = declared > maxBytes;
-            bytes = new ByteArrayOutputStream(oversized ? 0 : (int) Math.min(Math.max(declared, 256), maxBytes));
+            // Grown as bytes arrive: a Content-Length alone must not make the server allocate a megabyte.
+            bytes = new ByteArrayOutputStream(oversized ? 0 : (int) Math.min(Math.max(declared, 256), INITIAL_BUFFER));
         }
 
         void start() {

@@ -94,7 +94,7 @@ final class SigilHttpServer {
     SigilHttpServer(HttpsSettings settings, char[] keystorePassword, Routes routes) throws SigilException {
         this.settings = settings;
         SSLContext sslContext = sslContext(settings, keystorePassword);
-        server = newServer("sigil-https", settings.maxThreads());
+        server = newServer("sigil-https", settings.maxThreads(), Math.min(8, settings.maxThreads()));
         HttpConfiguration http = httpConfiguration();
 
         SslContextFactory.Server tls = tls(sslContext);
@@ -132,7 +132,7 @@ final class SigilHttpServer {
 
         HttpsSettings.Admin admin = settings.admin();
         if (admin != null && routes.admin() != null) {
-            adminServer = newServer("sigil-admin", 8);
+            adminServer = newServer("sigil-admin", 8, 2);
             adminConnector = new ServerConnector(adminServer, 1, 1,
                     new SslConnectionFactory(tls(sslContext), "http/1.1"), new HttpConnectionFactory(http));
             adminConnector.setHost(admin.host());
@@ -150,8 +150,8 @@ final class SigilHttpServer {
         }
     }
 
-    private static Server newServer(String name, int maxThreads) {
-        QueuedThreadPool pool = new QueuedThreadPool(maxThreads, Math.min(8, maxThreads));
+    private static Server newServer(String name, int maxThreads, int minThreads) {
+        QueuedThreadPool pool = new QueuedThreadPool(maxThreads, minThreads);
         pool.setName(name);
         Server s = new Server(pool);
         s.setStopAtShutdown(false);
