@@ -182,8 +182,13 @@ final class SlowClients {
 
         /** Sends one more byte; false when the server has closed the connection. */
         boolean trickle() {
+            return send(1);
+        }
+
+        /** Sends {@code n} more bytes of the body; false when the server has closed the connection. */
+        boolean send(int n) {
             try {
-                socket.getOutputStream().write(' ');
+                socket.getOutputStream().write(" ".repeat(n).getBytes(StandardCharsets.US_ASCII));
                 socket.getOutputStream().flush();
                 return true;
             } catch (IOException e) {

@@ -198,6 +198,32 @@ class SlowClientsTest {
         }
     }
 
+    /**
+     * A body that keeps above the minimum rate but would take longer than {@code body.timeout.ms}
+     * in all is ended at that time (here 1 s; 2.4 kB/s against 1 kB/s for a 100 kB body).
+     */
+    @Test
+    void aBodyFastEnoughButLongerThanTheTimeoutEndsAtTheTimeout() throws Exception {
+        SigilHttpServer quick = new SigilHttpServer(tls.settings(Map.of("body.timeout.ms", 1000)),
+                TestTls.PASSWORD.toCharArray(), HttpsServerComponent.routes(tls.settings(Map.of()), upSigning(),
+                        new CscFakes.Sessions(), new CscFakes.Control(), new CscFakes.Directory(), CscFakes.AUDIT));
+        quick.start();
+        try (SlowClients.Http11 client = new SlowClients.Http11(tls.clientContext("TLS"), quick.port(),
+                "/csc/v2/auth/login", 100_000)) {
+            CompletableFuture<SlowClients.Outcome> answer = CompletableFuture.supplyAsync(client::answer);
+            for (int i = 0; i < 40 && !answer.isDone(); i++) {
+                client.send(600);
+                Thread.sleep(250);
+            }
+            SlowClients.Outcome o = answer.get(10, TimeUnit.SECONDS);
+            assertEquals(408, o.status(), o.toString());
+            assertEquals("The request body did not arrive within 1000 ms", description(o.body()));
+            assertTrue(o.millis() < 3000, o.toString());
+        } finally {
+            quick.stopQuietly();
+        }
+    }
+
     /** Waits up to 30 s for every slow request to end, the attacker trickling on meanwhile. */
     private static List<SlowClients.Outcome> awaitAll(List<CompletableFuture<SlowClients.Outcome>> futures,
                                                       Runnable trickle) throws Exception {
