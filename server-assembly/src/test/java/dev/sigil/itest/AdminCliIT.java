@@ -52,7 +52,7 @@ class AdminCliIT {
     }
 
     private Run admin(String base, Map<String, String> env, String... args) throws Exception {
-        // No URL given: sigil-admin finds the admin API through <data>/admin.url, as an operator's would.
+        // No URL given: sigil-admin finds the admin API through <data>/admin.endpoint, as an operator's would.
         List<String> cmd = new ArrayList<>(List.of(Distribution.home().resolve("bin/sigil-admin").toString(),
                 "--data", dir.resolve("data").toString()));
         cmd.addAll(List.of(args));
@@ -123,7 +123,7 @@ class AdminCliIT {
             assertTrue(afterBadToken.out().lines().anyMatch(l -> l.contains("admin.users/list") && l.contains(" REFUSED ")
                     && l.contains("Invalid admin token")), "a failed admin authentication is audited:\n" + afterBadToken.out());
         }
-        assertFalse(Files.exists(dir.resolve("data/admin.url")), "the stopped server removed its admin URL");
+        assertFalse(Files.exists(dir.resolve("data/admin.endpoint")), "the stopped server removed its admin URL");
         Run stopped = admin(null, Map.of(), "user", "list");
         assertEquals(1, stopped.code(), stopped.out());
         assertTrue(stopped.out().startsWith("sigil-admin: cannot read the admin API's address from "), stopped.out());
@@ -143,11 +143,16 @@ class AdminCliIT {
     }
 
     /**
-     * The admin API listens on its own loopback port, written to {@code <data>/admin.url}; the public
+     * The admin API listens on its own loopback port, written to {@code <data>/admin.endpoint}; the public
      * port does not serve it even with the right token.
      */
     private void adminApiIsApartFromThePublicPort(String base) throws Exception {
-        URI admin = URI.create(Files.readString(dir.resolve("data/admin.url")).strip());
+        java.util.Properties endpoint = new java.util.Properties();
+        try (var r = Files.newBufferedReader(dir.resolve("data/admin.endpoint"))) {
+            endpoint.load(r);
+        }
+        URI admin = URI.create(endpoint.getProperty("url"));
+        assertTrue(endpoint.getProperty("certificate.sha256").matches("[0-9a-f]{64}"), endpoint.toString());
         URI pub = URI.create(base);
         assertEquals("127.0.0.1", admin.getHost(), admin.toString());
         assertNotEquals(pub.getPort(), admin.getPort(), admin + " vs " + pub);

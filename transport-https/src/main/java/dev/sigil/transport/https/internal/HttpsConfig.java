@@ -66,8 +66,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "TCP port of the admin API's own connector; 0 picks a free one")
     int admin_port() default 0;
 
-    @AttributeDefinition(description = "File the admin API's URL is written to once it listens (sigil-admin reads it); "
-            + "empty: not written")
+    @AttributeDefinition(description = "File the admin API's URL and certificate fingerprint are written to once it "
+            + "listens (sigil-admin reads it); empty: not written")
     String admin_endpoint_file() default "";
 
     @AttributeDefinition(description = "Service name reported by /info")

@@ -72,7 +72,8 @@ public final class HttpsServerComponent {
         server.start();
         adminEndpointFile = settings.admin() == null ? null : settings.admin().endpointFile();
         if (adminEndpointFile != null) {
-            writeAdminEndpoint(adminEndpointFile, adminUrl(settings.admin().host(), server.adminPort()));
+            writeAdminEndpoint(adminEndpointFile, adminUrl(settings.admin().host(), server.adminPort()),
+                    server.certificateSha256());
         }
         URI url = URI.create("https://" + settings.publicHost() + ":" + server.port() + "/");
         Hashtable<String, Object> props = new Hashtable<>();
@@ -104,15 +105,22 @@ public final class HttpsServerComponent {
     }
 
     /**
-     * Writes the admin URL for sigil-admin: a new file moved into place, so that a reader never sees
-     * half of it. A failure is logged, not fatal: sigil-admin also takes the URL on its command line.
+     * Writes where sigil-admin finds the admin API: its URL, and the SHA-256 of the certificates the
+     * server presents, so that sigil-admin can trust exactly those on 127.0.0.1 whatever names they
+     * carry (a production certificate is for the public host name). Whoever may read this file may
+     * read the admin token next to it, so the pin is as trustworthy as the token. A new file is moved
+     * into place, so that a reader never sees half of it. A failure is logged, not fatal:
+     * sigil-admin also takes the URL on its command line.
      */
-    static void writeAdminEndpoint(Path file, String url) {
+    static void writeAdminEndpoint(Path file, String url, List<String> certificateSha256) {
+        StringBuilder text = new StringBuilder("# Written by the Sigil server while it runs; read by sigil-admin.\n")
+                .append("url = ").append(url).append('\n')
+                .append("certificate.sha256 = ").append(String.join(",", certificateSha256)).append('\n');
         try {
             Path dir = file.toAbsolutePath().getParent();
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, ".admin-url", ".tmp");
-            Files.writeString(tmp, url + "\n");
+            Path tmp = Files.createTempFile(dir, ".admin-endpoint", ".tmp");
+            Files.writeString(tmp, text);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             LOG.warn("Cannot write the admin API's URL to {} ({}); pass --admin-url {} to sigil-admin", file,

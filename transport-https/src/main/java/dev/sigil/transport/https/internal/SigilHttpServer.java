@@ -83,6 +83,7 @@ final class SigilHttpServer {
     private final Server adminServer;
     private final ServerConnector adminConnector;
     private final List<String> protocols = new ArrayList<>();
+    private final List<String> certificateSha256 = new ArrayList<>();
     private final HttpsSettings settings;
 
     /**
@@ -93,7 +94,7 @@ final class SigilHttpServer {
      */
     SigilHttpServer(HttpsSettings settings, char[] keystorePassword, Routes routes) throws SigilException {
         this.settings = settings;
-        SSLContext sslContext = sslContext(settings, keystorePassword);
+        SSLContext sslContext = sslContext(settings, keystorePassword, certificateSha256);
         server = newServer("sigil-https", settings.maxThreads(), Math.min(8, settings.maxThreads()));
         HttpConfiguration http = httpConfiguration();
 
@@ -215,10 +216,19 @@ final class SigilHttpServer {
         }
     }
 
-    private static SSLContext sslContext(HttpsSettings s, char[] password) throws SigilException {
+    /** Loads the keystore; adds the SHA-256 of each of its server certificates to {@code fingerprints}. */
+    private static SSLContext sslContext(HttpsSettings s, char[] password, List<String> fingerprints)
+            throws SigilException {
         try (InputStream in = Files.newInputStream(s.keystorePath())) {
             KeyStore ks = KeyStore.getInstance(s.keystoreType());
             ks.load(in, password);
+            for (String alias : java.util.Collections.list(ks.aliases())) {
+                java.security.cert.Certificate c = ks.isKeyEntry(alias) ? ks.getCertificate(alias) : null;
+                if (c != null) {
+                    fingerprints.add(java.util.HexFormat.of().formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(c.getEncoded())));
+                }
+            }
             KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, password);
             SSLContext ctx = SSLContext.getInstance("TLS");
@@ -272,6 +282,11 @@ final class SigilHttpServer {
     /** The admin connector's bound port; -1 without an admin API. */
     int adminPort() {
         return adminConnector == null ? -1 : adminConnector.getLocalPort();
+    }
+
+    /** The SHA-256 (hex) of each certificate the server may present, for clients that pin it. */
+    List<String> certificateSha256() {
+        return List.copyOf(certificateSha256);
     }
 
     /** The application protocols offered, preferred first. */

@@ -47,6 +47,7 @@ class AdminConnectorTest {
     static final String TOKEN = "the-admin-token-0123456789abcdefghijklmnop";
     @TempDir
     static Path dir;
+    static TestTls tls;
     static SigilHttpServer server;
     static HttpClient client;
     static final AtomicLong NOW = new AtomicLong(1_000_000);
@@ -121,7 +122,7 @@ class AdminConnectorTest {
 
     @BeforeAll
     static void start() throws Exception {
-        TestTls tls = new TestTls(dir);
+        tls = new TestTls(dir);
         Path tokenFile = Files.writeString(dir.resolve("admin.token"), TOKEN + "\n");
         HttpsSettings settings = tls.settings(Map.of("admin.token.file", tokenFile.toString()));
         SigilHttpServer.Routes routes = HttpsServerComponent.routes(settings, SlowClientsTest.upSigning(),
@@ -168,6 +169,22 @@ class AdminConnectorTest {
         assertEquals(404, csc.statusCode(), "the admin port has no CSC routes: " + csc.body());
         // Bound to 127.0.0.1 itself, not to every address: another loopback address is refused.
         assertThrows(IOException.class, () -> new Socket(InetAddress.getByName("127.0.0.2"), server.adminPort()).close());
+    }
+
+    /** What sigil-admin pins: the SHA-256 of the certificate the server presents. */
+    @Test
+    void theServerNamesItsCertificateByItsSha256() throws Exception {
+        assertEquals(List.of(java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest(tls.certificate.getEncoded()))),
+                server.certificateSha256());
+        Path file = dir.resolve("run/admin.endpoint");
+        HttpsServerComponent.writeAdminEndpoint(file, "https://127.0.0.1:1234/", server.certificateSha256());
+        java.util.Properties p = new java.util.Properties();
+        try (var r = Files.newBufferedReader(file)) {
+            p.load(r);
+        }
+        assertEquals("https://127.0.0.1:1234/", p.getProperty("url"));
+        assertEquals(server.certificateSha256().get(0), p.getProperty("certificate.sha256"));
     }
 
     @Test
