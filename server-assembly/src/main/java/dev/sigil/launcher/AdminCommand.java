@@ -17,6 +17,7 @@ import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PublicKey;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.X509EncodedKeySpec;
@@ -26,10 +27,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,8 +48,10 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code sigil-admin}: users, one-time-code enrollment, credentials and certificates, the audit
- * log — through the running server's admin API on this machine (loopback, admin token from the
- * data directory). Secrets are prompted without echo, or read from environment variables for
+ * log — through the running server's admin API on this machine: its own loopback connector, whose
+ * URL (and the fingerprint of its certificate) the server writes to {@code <data>/admin.endpoint}
+ * when it starts, and the admin token from the
+ * data directory. Secrets are prompted without echo, or read from environment variables for
  * scripts ({@code SIGIL_NEW_PASSWORD}, {@code SIGIL_NEW_PIN}).
  *
  * <pre>
@@ -66,11 +73,16 @@ public final class AdminCommand {
             description = "The server's data directory: admin token and CA (default: ${DEFAULT-VALUE}).")
     Path data;
 
-    @Option(names = "--server", paramLabel = "URL", defaultValue = "${env:SIGIL_SERVER:-https://localhost:8443/}",
-            description = "The server (default: ${DEFAULT-VALUE}).")
-    URI server;
+    @Option(names = "--admin-url", paramLabel = "URL", defaultValue = "${env:SIGIL_ADMIN_URL}",
+            description = "The admin API (default: the URL the running server wrote to <data>/admin.endpoint).")
+    URI adminUrl;
 
-    @Option(names = "--ca", paramLabel = "PEM", description = "CA to trust (default: <data>/ca/dev-ca.pem).")
+    /** Before the admin API had its own port, the public URL was given here; now it is not needed. */
+    @Option(names = "--server", paramLabel = "URL", hidden = true)
+    URI formerServerOption;
+
+    @Option(names = "--ca", paramLabel = "PEM", description = "CA to trust (default: the certificate named in "
+            + "<data>/admin.endpoint, else <data>/ca/dev-ca.pem).")
     Path ca;
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -109,9 +121,12 @@ public final class AdminCommand {
             throw new Failure("cannot read the admin token " + tokenFile + " (run on the server's machine, as its "
                     + "user, with --data pointing at its data directory)");
         }
+        Endpoint endpoint = adminEndpoint();
+        URI server = endpoint.url();
         HttpResponse<String> r;
         try {
-            HttpClient client = HttpClient.newBuilder().sslContext(trust()).connectTimeout(Duration.ofSeconds(10)).build();
+            HttpClient client = HttpClient.newBuilder().sslContext(trust(endpoint))
+                    .connectTimeout(Duration.ofSeconds(10)).build();
             r = client.send(HttpRequest.newBuilder(server.resolve("admin/v1/" + path))
                     .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
@@ -133,6 +148,37 @@ public final class AdminCommand {
     }
 
     /**
+     * Where the admin API is and which certificate it presents: {@code --admin-url}, else what the
+     * running server wrote into the data directory.
+     *
+     * @param url               the admin API's base URL
+     * @param certificateSha256 the SHA-256 (hex) of the server certificates to trust; empty: use a CA
+     */
+    record Endpoint(URI url, Set<String> certificateSha256) {
+    }
+
+    Endpoint adminEndpoint() throws Failure {
+        if (adminUrl != null) {
+            return new Endpoint(adminUrl, Set.of());
+        }
+        if (formerServerOption != null) {
+            System.err.println("sigil-admin: --server is ignored: the admin API has its own address, read from "
+                    + data.resolve("admin.endpoint") + " (or give --admin-url)");
+        }
+        Path file = data.resolve("admin.endpoint");
+        Properties p = new Properties();
+        try (java.io.Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+            String pins = p.getProperty("certificate.sha256", "").strip();
+            return new Endpoint(URI.create(p.getProperty("url", "").strip()),
+                    pins.isEmpty() ? Set.of() : Set.of(pins.toLowerCase(java.util.Locale.ROOT).split("\\s*,\\s*")));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new Failure("cannot read the admin API's address from " + file + " (" + why(e) + "): is the server "
+                    + "running with --data " + data + "? (or pass --admin-url)");
+        }
+    }
+
+    /**
      * The exception's message, else its class name: java.net.http reports a refused connection as a
      * {@code ConnectException} without a message.
      */
@@ -140,7 +186,21 @@ public final class AdminCommand {
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
-    private SSLContext trust() throws Failure {
+    /**
+     * The certificates named in the endpoint file (exactly those, whatever host names they carry: a
+     * production certificate names the public host, not 127.0.0.1), else {@code --ca}, else the
+     * development CA.
+     */
+    private SSLContext trust(Endpoint endpoint) throws Failure {
+        if (ca == null && !endpoint.certificateSha256().isEmpty()) {
+            try {
+                SSLContext ctx = SSLContext.getInstance("TLS");
+                ctx.init(null, new TrustManager[] {new PinnedTrust(endpoint.certificateSha256())}, null);
+                return ctx;
+            } catch (GeneralSecurityException e) {
+                throw new Failure("cannot set up TLS (" + why(e) + ")");
+            }
+        }
         Path pem = ca != null ? ca : data.resolve("ca/dev-ca.pem");
         try (InputStream in = Files.newInputStream(pem)) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -156,6 +216,75 @@ public final class AdminCommand {
             return ctx;
         } catch (IOException | GeneralSecurityException e) {
             throw new Failure("cannot read the CA certificate " + pem + " (" + why(e) + ")");
+        }
+    }
+
+    /**
+     * Trusts exactly the server certificates with these SHA-256 fingerprints. Being an
+     * {@link X509ExtendedTrustManager}, it is also what checks the host name — and it does not: the
+     * pinned certificate is the identity, and the admin API is on 127.0.0.1 whatever the certificate
+     * names.
+     */
+    static final class PinnedTrust extends X509ExtendedTrustManager {
+        private final Set<String> sha256;
+
+        PinnedTrust(Set<String> sha256) {
+            this.sha256 = Set.copyOf(sha256);
+        }
+
+        private void check(X509Certificate[] chain) throws CertificateException {
+            if (chain == null || chain.length == 0) {
+                throw new CertificateException("the server presented no certificate");
+            }
+            try {
+                String fingerprint = java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(chain[0].getEncoded()));
+                if (!sha256.contains(fingerprint)) {
+                    throw new CertificateException("the server's certificate (SHA-256 " + fingerprint
+                            + ") is not the one the running server named in admin.endpoint");
+                }
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new CertificateException(e);
+            }
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, java.net.Socket socket)
+                throws CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine)
+                throws CertificateException {
+            check(chain);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("sigil-admin trusts servers only");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, java.net.Socket socket)
+                throws CertificateException {
+            throw new CertificateException("sigil-admin trusts servers only");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine)
+                throws CertificateException {
+            throw new CertificateException("sigil-admin trusts servers only");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
         }
     }
 

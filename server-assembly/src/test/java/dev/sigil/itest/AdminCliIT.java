@@ -1,9 +1,14 @@
 package dev.sigil.itest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -47,8 +52,9 @@ class AdminCliIT {
     }
 
     private Run admin(String base, Map<String, String> env, String... args) throws Exception {
+        // No URL given: sigil-admin finds the admin API through <data>/admin.endpoint, as an operator's would.
         List<String> cmd = new ArrayList<>(List.of(Distribution.home().resolve("bin/sigil-admin").toString(),
-                "--data", dir.resolve("data").toString(), "--server", base));
+                "--data", dir.resolve("data").toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().putAll(env);
@@ -104,6 +110,8 @@ class AdminCliIT {
             long refusals = tail.out().lines().filter(l -> l.contains(" REFUSED ")).count();
             assertTrue(refusals >= 7, "the refusals are audited:\n" + tail.out());
 
+            adminApiIsApartFromThePublicPort(base);
+
             Files.writeString(dir.resolve("data/secrets/admin.token.bak"), Files.readString(dir.resolve("data/secrets/admin.token")));
             Files.writeString(dir.resolve("data/secrets/admin.token"), "not-the-token\n");
             Run badToken = admin(base, none, "user", "list");
@@ -111,7 +119,14 @@ class AdminCliIT {
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             assertEquals(1, badToken.code(), badToken.out());
             assertTrue(badToken.out().contains("invalid_token"), badToken.out());
+            Run afterBadToken = ok(base, none, "audit", "tail", "-n", "3");
+            assertTrue(afterBadToken.out().lines().anyMatch(l -> l.contains("admin.users/list") && l.contains(" REFUSED ")
+                    && l.contains("Invalid admin token")), "a failed admin authentication is audited:\n" + afterBadToken.out());
         }
+        assertFalse(Files.exists(dir.resolve("data/admin.endpoint")), "the stopped server removed its admin URL");
+        Run stopped = admin(null, Map.of(), "user", "list");
+        assertEquals(1, stopped.code(), stopped.out());
+        assertTrue(stopped.out().startsWith("sigil-admin: cannot read the admin API's address from "), stopped.out());
 
         // A writer with access to the database (the server is stopped: H2 has one writer) attacks the
         // log twice, each time on the log as it was: first cuts the newest records and moves the head
@@ -150,6 +165,30 @@ class AdminCliIT {
             Run broken = admin(base, env, "audit", "verify");
             assertEquals(1, broken.code(), broken.out());
             return broken.out().strip();
+        }
+    }
+
+    /**
+     * The admin API listens on its own loopback port, written to {@code <data>/admin.endpoint}; the public
+     * port does not serve it even with the right token.
+     */
+    private void adminApiIsApartFromThePublicPort(String base) throws Exception {
+        java.util.Properties endpoint = new java.util.Properties();
+        try (var r = Files.newBufferedReader(dir.resolve("data/admin.endpoint"))) {
+            endpoint.load(r);
+        }
+        URI admin = URI.create(endpoint.getProperty("url"));
+        assertTrue(endpoint.getProperty("certificate.sha256").matches("[0-9a-f]{64}"), endpoint.toString());
+        URI pub = URI.create(base);
+        assertEquals("127.0.0.1", admin.getHost(), admin.toString());
+        assertNotEquals(pub.getPort(), admin.getPort(), admin + " vs " + pub);
+        String token = Files.readString(dir.resolve("data/secrets/admin.token")).strip();
+        HttpClient client = HttpClient.newBuilder().sslContext(Distribution.trusting(dir.resolve("data"))).build();
+        for (URI where : List.of(pub, admin)) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(where.resolve("admin/v1/users/list"))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(where == pub ? 404 : 200, r.statusCode(), where + ": " + r.body());
         }
     }
 

@@ -342,7 +342,7 @@ public final class Pkcs11Benchmark {
 
     private static String admin(String base, Path data, Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Distribution.home().resolve("bin/sigil-admin").toString(),
-                "--data", data.toString(), "--server", base));
+                "--data", data.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().putAll(env);

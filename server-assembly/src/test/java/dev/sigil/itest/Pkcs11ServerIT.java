@@ -116,7 +116,7 @@ class Pkcs11ServerIT {
 
     private String admin(String base, Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Distribution.home().resolve("bin/sigil-admin").toString(),
-                "--data", dir.resolve("data").toString(), "--server", base));
+                "--data", dir.resolve("data").toString()));
         cmd.addAll(List.of(args));
         return run(env, cmd.toArray(new String[0]));
     }

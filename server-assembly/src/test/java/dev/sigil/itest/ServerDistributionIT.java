@@ -9,6 +9,7 @@ import dev.sigil.itest.probe.SigningProbe;
 
 import java.io.File;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,6 +25,7 @@ import java.security.cert.X509Certificate;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
@@ -31,6 +33,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -164,6 +169,55 @@ class ServerDistributionIT {
         HttpResponse<String> r = send("GET", "health", null, null);
         assertEquals(200, r.statusCode(), r.body());
         assertTrue(r.body().contains("\"id\":\"default\",\"status\":\"UP\""), r.body());
+        assertFalse(r.body().contains("detail"), "no backend's own words in the answer: " + r.body());
+    }
+
+    /**
+     * 100 requests from one address (127.0.0.2) whose bodies come one byte at a time, on raw TLS
+     * sockets: info and health from another address still answer within a second, and each slow
+     * request ends with the server's JSON 408 or 429 (SlowClientsTest does the same over HTTP/2).
+     */
+    @Test
+    @Order(6)
+    void slowBodiesFromOneAddressLeaveInfoAndHealthAnswering() throws Exception {
+        SSLSocketFactory tls = server.trustingDevelopmentCa().getSocketFactory();
+        int port = URI.create(base).getPort();
+        List<SSLSocket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 100; i++) {
+                SSLSocket s = (SSLSocket) tls.createSocket("localhost", port, InetAddress.getByName("127.0.0.2"), 0);
+                s.setSoTimeout(30_000);
+                s.getOutputStream().write(("POST /csc/v2/auth/login HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+                        .getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                slow.add(s);
+            }
+            List<String> figures = new ArrayList<>();
+            long worst = 0;
+            for (int round = 0; round < 3; round++) {
+                for (String path : List.of("csc/v2/info", "health")) {
+                    long t0 = System.nanoTime();
+                    HttpResponse<String> r = send("GET", path, null, null);
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    assertEquals(200, r.statusCode(), path + " during the attack: " + r.body());
+                    figures.add(path + " " + ms + " ms");
+                    worst = Math.max(worst, ms);
+                }
+            }
+            System.out.println("TIMING: during 100 slow bodies from 127.0.0.2: " + figures);
+            assertTrue(worst < 1000, "info and health within a second during the attack: " + figures);
+            for (SSLSocket s : slow) {
+                String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertTrue(answer.startsWith("HTTP/1.1 408 ") || answer.startsWith("HTTP/1.1 429 "), answer);
+                String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+                assertTrue(field(body, "error") != null && field(body, "request_id") != null, answer);
+            }
+        } finally {
+            for (SSLSocket s : slow) {
+                s.close();
+            }
+        }
     }
 
     @Test

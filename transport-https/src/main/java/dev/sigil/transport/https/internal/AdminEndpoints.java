@@ -9,6 +9,7 @@ import dev.sigil.api.admin.NewCredential;
 import dev.sigil.api.admin.TotpEnrollment;
 import dev.sigil.api.admin.UserSummary;
 import dev.sigil.api.backend.KeySpec;
+import dev.sigil.api.session.AuditTrail;
 
 import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
@@ -19,10 +20,13 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -30,50 +34,118 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The administration API under {@code /admin/v1/}, for the {@code sigil-admin} command on the same
- * machine: only from a loopback address, and only with the admin token (a random secret in a file
- * readable by the server's user, compared in constant time). Not part of CSC.
+ * machine: served on its own connector bound to a loopback address (never on the public one), only
+ * to a loopback peer, and only with the admin token (a random secret in a file readable by the
+ * server's user, compared in constant time). Not part of CSC.
+ *
+ * <p>Failed authentications (a missing or wrong token) are audited as refusals of
+ * {@code admin.<route>} and limited: after {@value #MAX_FAILURES} within {@value #WINDOW_SECONDS}
+ * seconds, every admin request is refused with {@code 429} for {@value #LOCK_SECONDS} seconds without
+ * looking at its token (a guess made then learns nothing), and those refusals are audited too. The
+ * limit is for the whole admin API, not per address: every peer is on this machine. Thread-safe.
  */
 final class AdminEndpoints {
+    static final int MAX_FAILURES = 5;
+    static final int WINDOW_SECONDS = 60;
+    static final int LOCK_SECONDS = 60;
+
     private final AdminService admin;
     private final byte[] token;
+    private final AuditTrail audit;
+    private final LongSupplier clockMillis;
+    /** When the recent failures happened (milliseconds), oldest first; guarded by this. */
+    private final Deque<Long> failures = new ArrayDeque<>();
+    /** Until when the admin API refuses every request (milliseconds); guarded by this. */
+    private long lockedUntil;
 
     /** @param token the admin token's bytes; copied */
-    AdminEndpoints(AdminService admin, byte[] token) {
+    AdminEndpoints(AdminService admin, byte[] token, AuditTrail audit) {
+        this(admin, token, audit, System::currentTimeMillis);
+    }
+
+    AdminEndpoints(AdminService admin, byte[] token, AuditTrail audit, LongSupplier clockMillis) {
         this.admin = admin;
         this.token = token.clone();
+        this.audit = audit;
+        this.clockMillis = clockMillis;
     }
 
+    /** Adds the admin routes (all POST) to a router of the admin connector; returns it. */
     Router addTo(Router router) {
-        List<String> post = List.of("POST");
-        String p = "/admin/v1/";
-        return router.route(p + "users/add", post, guarded(this::addUser))
-                .route(p + "users/enable", post, guarded(c -> enableUser(c, true)))
-                .route(p + "users/disable", post, guarded(c -> enableUser(c, false)))
-                .route(p + "users/password", post, guarded(this::setPassword))
-                .route(p + "users/list", post, guarded(this::listUsers))
-                .route(p + "totp/enroll", post, guarded(this::enrollTotp))
-                .route(p + "credentials/create", post, guarded(this::createCredential))
-                .route(p + "credentials/importCertificate", post, guarded(this::importCertificate))
-                .route(p + "credentials/enable", post, guarded(c -> enableCredential(c, true)))
-                .route(p + "credentials/disable", post, guarded(c -> enableCredential(c, false)))
-                .route(p + "credentials/list", post, guarded(this::listCredentials))
-                .route(p + "audit/verify", post, guarded(this::verifyAudit))
-                .route(p + "audit/list", post, guarded(this::listAudit));
+        route(router, "users/add", this::addUser);
+        route(router, "users/enable", c -> enableUser(c, true));
+        route(router, "users/disable", c -> enableUser(c, false));
+        route(router, "users/password", this::setPassword);
+        route(router, "users/list", this::listUsers);
+        route(router, "totp/enroll", this::enrollTotp);
+        route(router, "credentials/create", this::createCredential);
+        route(router, "credentials/importCertificate", this::importCertificate);
+        route(router, "credentials/enable", c -> enableCredential(c, true));
+        route(router, "credentials/disable", c -> enableCredential(c, false));
+        route(router, "credentials/list", this::listCredentials);
+        route(router, "audit/verify", this::verifyAudit);
+        route(router, "audit/list", this::listAudit);
+        return router;
     }
 
-    private Endpoint guarded(Endpoint e) {
+    private void route(Router router, String name, Endpoint e) {
+        router.route("/admin/v1/" + name, List.of("POST"), guarded(name, e));
+    }
+
+    private Endpoint guarded(String name, Endpoint e) {
         return call -> {
             if (!loopback(call.context().clientAddress())) {
-                throw new ApiError(403, "access_denied", "The admin API answers only on this machine");
+                throw refused(name, call, new ApiError(403, "access_denied",
+                        "The admin API answers only on this machine"));
             }
-            byte[] presented = call.bearerToken().getBytes(StandardCharsets.UTF_8);
-            boolean ok = MessageDigest.isEqual(presented, token);
-            Arrays.fill(presented, (byte) 0);
-            if (!ok) {
-                throw new ApiError(401, "invalid_token", "Invalid admin token", 0, "Bearer realm=\"Sigil admin\"");
+            long now = clockMillis.getAsLong();
+            long lockLeft;
+            synchronized (this) {
+                lockLeft = lockedUntil - now;
+            }
+            if (lockLeft > 0) {
+                throw refused(name, call, new ApiError(429, "access_denied", "Too many invalid admin tokens; "
+                        + "the admin API refuses every request for " + LOCK_SECONDS + " s",
+                        (int) Math.max(1, (lockLeft + 999) / 1000)));
+            }
+            if (!tokenMatches(call)) {
+                failed(now);
+                throw refused(name, call, new ApiError(401, "invalid_token", "Invalid admin token", 0,
+                        "Bearer realm=\"Sigil admin\""));
             }
             return e.handle(call);
         };
+    }
+
+    private boolean tokenMatches(Endpoint.Call call) {
+        String bearer;
+        try {
+            bearer = call.bearerToken();
+        } catch (ApiError missing) {
+            return false;
+        }
+        byte[] presented = bearer.getBytes(StandardCharsets.UTF_8);
+        boolean ok = MessageDigest.isEqual(presented, token);
+        Arrays.fill(presented, (byte) 0);
+        return ok;
+    }
+
+    /** Counts a failure; the {@value #MAX_FAILURES}th within the window locks the admin API. */
+    private synchronized void failed(long now) {
+        failures.addLast(now);
+        while (!failures.isEmpty() && failures.peekFirst() <= now - WINDOW_SECONDS * 1000L) {
+            failures.removeFirst();
+        }
+        if (failures.size() >= MAX_FAILURES) {
+            lockedUntil = now + LOCK_SECONDS * 1000L;
+            failures.clear();
+        }
+    }
+
+    /** Audits a refused admin request; returns the error to throw. */
+    private ApiError refused(String name, Endpoint.Call call, ApiError error) throws SigilException {
+        audit.refused("admin." + name, null, null, call.context(), error.getMessage());
+        return error;
     }
 
     private static boolean loopback(String address) {

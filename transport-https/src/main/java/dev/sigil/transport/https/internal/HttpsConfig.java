@@ -43,8 +43,32 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Largest number of server threads")
     int max_threads() default 200;
 
-    @AttributeDefinition(description = "File with the admin token for /admin/v1/ (loopback only); empty: no admin API")
+    @AttributeDefinition(description = "Longest time a request body may take to arrive, in milliseconds; then 408")
+    int body_timeout_ms() default 10_000;
+
+    @AttributeDefinition(description = "Slowest average rate of a request body after its first second, in bytes per "
+            + "second; slower ones get 408; 0: no minimum")
+    int min_request_data_rate() default 1024;
+
+    @AttributeDefinition(description = "TCP connections one client address may hold open; beyond: 429")
+    int max_connections_per_client() default 16;
+
+    @AttributeDefinition(description = "Requests (HTTP/2 streams included) one client address may have in progress; "
+            + "beyond: 429")
+    int max_requests_per_client() default 32;
+
+    @AttributeDefinition(description = "File with the admin token for /admin/v1/; empty: no admin API")
     String admin_token_file() default "";
+
+    @AttributeDefinition(description = "Address of the admin API's own connector; must be a loopback address")
+    String admin_host() default "127.0.0.1";
+
+    @AttributeDefinition(description = "TCP port of the admin API's own connector; 0 picks a free one")
+    int admin_port() default 0;
+
+    @AttributeDefinition(description = "File the admin API's URL and certificate fingerprint are written to once it "
+            + "listens (sigil-admin reads it); empty: not written")
+    String admin_endpoint_file() default "";
 
     @AttributeDefinition(description = "Service name reported by /info")
     String service_name() default "Sigil";

@@ -27,7 +27,11 @@ final class JsonErrorHandler implements Request.Handler {
             status = 500;
         }
         Object cause = request.getAttribute(ErrorHandler.ERROR_EXCEPTION);
-        if (cause instanceof Throwable && status >= 500) {
+        if (status == 503) {
+            // The concurrency limit shedding load (QoSHandler's timeout), not a failure: the access log
+            // has the 503, and a stack trace per refused request would flood the log under load.
+            LOG.debug("Request {} refused: {}", RequestIdHandler.id(request), cause);
+        } else if (cause instanceof Throwable && status >= 500) {
             LOG.error("Request {} failed", RequestIdHandler.id(request), (Throwable) cause);
         }
         RequestIdHandler.header(request, response);

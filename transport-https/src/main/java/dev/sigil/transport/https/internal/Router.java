@@ -3,8 +3,6 @@ package dev.sigil.transport.https.internal;
 import dev.sigil.api.SigilException;
 import dev.sigil.api.session.RequestContext;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,7 +11,6 @@ import java.util.List;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.MimeTypes;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -25,7 +22,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Maps exact paths to JSON endpoints and enforces what every endpoint needs: the method, a JSON
- * content type for bodies, the body size limit and a well-formed JSON object. Every answer, success
+ * content type for bodies and a well-formed JSON object (the body's size and pace are
+ * {@link BodyReader}'s, in front). Every answer, success
  * or error, is JSON with {@code Cache-Control: no-store}.
  *
  * <p>Blocking: endpoints may wait on a backend, so this handler keeps Jetty's default blocking
@@ -38,15 +36,7 @@ final class Router extends Handler.Abstract {
     record Route(List<String> methods, Endpoint endpoint) {
     }
 
-    /** How much of an oversized body is read and discarded before answering 413 (as Tomcat swallows). */
-    static final long MAX_DRAIN_BYTES = 16L * 1024 * 1024;
-
     private final Map<String, Route> routes = new LinkedHashMap<>();
-    private final int maxBodyBytes;
-
-    Router(int maxBodyBytes) {
-        this.maxBodyBytes = maxBodyBytes;
-    }
 
     /** Adds a route; call before the server starts. */
     Router route(String path, List<String> methods, Endpoint endpoint) {
@@ -92,26 +82,12 @@ final class Router extends Handler.Abstract {
     }
 
     /**
-     * Reads the body as one JSON object. An empty body is an empty object. An oversized body is
-     * drained up to {@link #MAX_DRAIN_BYTES} before the 413 answer, so that a client that keeps
-     * sending after an early answer (the JDK's HTTP/2 client does) reads the answer instead of a
-     * connection reset.
+     * The body as one JSON object; an empty body is an empty object. {@link BodyReader}, in front of
+     * the concurrency limit, has already read it whole and checked its size and pace, so no slot of
+     * the limit waits on a slow client here.
      */
     private ObjectNode readBody(Request request) throws ApiError {
-        byte[] body;
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            if (request.getLength() > maxBodyBytes) {
-                drain(in);
-                throw tooLarge();
-            }
-            body = in.readNBytes(maxBodyBytes + 1);
-            if (body.length > maxBodyBytes) {
-                drain(in);
-                throw tooLarge();
-            }
-        } catch (IOException e) {
-            throw ApiError.invalidRequest("The request body could not be read");
-        }
+        byte[] body = BodyReader.body(request);
         if (body.length == 0) {
             return Json.object();
         }
@@ -125,19 +101,6 @@ final class Router extends Handler.Abstract {
             throw new ApiError(415, "invalid_request", "JSON must be sent as UTF-8");
         }
         return Json.parseObject(body);
-    }
-
-    private static void drain(InputStream in) throws IOException {
-        byte[] buffer = new byte[64 * 1024];
-        long total = 0;
-        int n;
-        while (total < MAX_DRAIN_BYTES && (n = in.read(buffer)) >= 0) {
-            total += n;
-        }
-    }
-
-    private ApiError tooLarge() {
-        return new ApiError(413, "invalid_request", "Request body exceeds " + maxBodyBytes + " bytes");
     }
 
     /** Writes an error answer in the one JSON shape. */

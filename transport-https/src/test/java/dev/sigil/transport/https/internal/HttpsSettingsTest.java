@@ -40,6 +40,38 @@ class HttpsSettingsTest {
         assertEquals(8443, s.port());
         assertEquals(1_048_576, s.maxBodyBytes());
         assertEquals("PW", s.keystorePassword().env());
+        assertEquals(new HttpsSettings.ClientLimitSettings(10_000, 1024, 16, 32), s.limits());
+        assertEquals(null, s.admin(), "no token file, no admin API");
+    }
+
+    @Test
+    void theAdminApiListensOnALoopbackAddressOnly() throws Exception {
+        values.put("admin.token.file", dir.resolve("admin.token").toString());
+        HttpsSettings s = HttpsSettings.from(Configs.of(HttpsConfig.class, values), Map.of("PW", "x")::get);
+        assertEquals("127.0.0.1", s.admin().host());
+        assertEquals(0, s.admin().port());
+        for (String ok : java.util.List.of("::1", "localhost", "127.0.0.5")) {
+            values.put("admin.host", ok);
+            assertEquals(ok, HttpsSettings.from(Configs.of(HttpsConfig.class, values), Map.of("PW", "x")::get)
+                    .admin().host());
+        }
+        for (String bad : java.util.List.of("0.0.0.0", "192.0.2.7", "admin.example.com", "")) {
+            values.put("admin.host", bad);
+            assertEquals("transport-https: admin.host must be a loopback address such as 127.0.0.1, not " + bad,
+                    failure());
+        }
+    }
+
+    @Test
+    void slowClientLimitsAreChecked() {
+        values.put("body.timeout.ms", 100);
+        assertEquals("transport-https: body.timeout.ms must be between 1000 and 300000, not 100", failure());
+        values.put("body.timeout.ms", 5000);
+        values.put("min.request.data.rate", -1);
+        assertEquals("transport-https: min.request.data.rate must not be negative", failure());
+        values.put("min.request.data.rate", 0);
+        values.put("max.requests.per.client", 0);
+        assertEquals("transport-https: max.requests.per.client must be at least 1", failure());
     }
 
     @Test

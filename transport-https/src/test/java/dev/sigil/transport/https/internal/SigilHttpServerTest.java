@@ -65,8 +65,14 @@ class SigilHttpServerTest {
         }
     }
 
-    /** Answers from BACKENDS; everything else is outside what these tests reach. */
+    /** Answers from the backends it is given; everything else is outside what these tests reach. */
     static final class FakeSigning implements SigningService {
+        private final java.util.function.Supplier<List<BackendStatus>> backends;
+
+        FakeSigning(java.util.function.Supplier<List<BackendStatus>> backends) {
+            this.backends = backends;
+        }
+
         @Override
         public byte[] signDigest(KeyRef key, SignatureAlgorithm algorithm, byte[] digest) throws SigilException {
             throw new SigilException(ErrorCode.UNSUPPORTED_OPERATION, "not in this test");
@@ -91,27 +97,23 @@ class SigilHttpServerTest {
         @Override
         public Set<SignatureAlgorithm> algorithms() {
             Set<SignatureAlgorithm> all = EnumSet.noneOf(SignatureAlgorithm.class);
-            BACKENDS.forEach(b -> all.addAll(b.algorithms()));
+            backends.get().forEach(b -> all.addAll(b.algorithms()));
             return all;
         }
 
         @Override
         public List<BackendStatus> backends() {
-            return List.copyOf(BACKENDS);
+            return List.copyOf(backends.get());
         }
     }
 
     @BeforeAll
     static void start() throws Exception {
         tls = new TestTls(dir);
-        HttpsSettings settings = HttpsSettings.from(Configs.of(HttpsConfig.class, Map.of(
-                "port", 0,
-                "tls.keystore.path", tls.keystore.toString(),
-                "tls.keystore.password.env", "PW",
-                "max.concurrent.requests", 2,
-                "max.wait.ms", 1)), Map.of("PW", TestTls.PASSWORD)::get);
-        Router router = HttpsServerComponent.routes(settings, new FakeSigning(), new CscFakes.Sessions(),
-                        new CscFakes.Control(), new CscFakes.Directory(), CscFakes.AUDIT)
+        HttpsSettings settings = tls.settings(Map.of("max.concurrent.requests", 2, "max.wait.ms", 1));
+        SigilHttpServer.Routes routes = HttpsServerComponent.routes(settings, new FakeSigning(() -> BACKENDS),
+                new CscFakes.Sessions(), new CscFakes.Control(), new CscFakes.Directory(), CscFakes.AUDIT);
+        routes.api()
                 .route("/test/block", List.of("GET"), body -> {
                     ENTERED.countDown();
                     try {
@@ -130,7 +132,7 @@ class SigilHttpServerTest {
                 .route("/test/crash", List.of("GET"), body -> {
                     throw new IllegalStateException("secret internals");
                 });
-        server = new SigilHttpServer(settings, TestTls.PASSWORD.toCharArray(), router);
+        server = new SigilHttpServer(settings, TestTls.PASSWORD.toCharArray(), routes);
         server.start();
         base = "https://localhost:" + server.port();
         h2 = HttpClient.newBuilder().sslContext(tls.clientContext("TLS")).version(HttpClient.Version.HTTP_2)
@@ -213,11 +215,35 @@ class SigilHttpServerTest {
         assertEquals(503, none.statusCode());
         assertEquals("DOWN", json(none).path("status").asText());
         BACKENDS.add(new BackendStatus("a", BackendHealth.UP, EnumSet.of(SignatureAlgorithm.ECDSA_SHA256)));
-        assertEquals(200, get(h2, "/health").statusCode());
+        HttpResponse<String> up = get(h2, "/health");
+        assertEquals(200, up.statusCode());
+        assertEquals("UP", json(up).path("status").asText());
+        assertEquals("UP", json(up).path("backends").get(0).path("status").asText());
         BACKENDS.add(new BackendStatus("hsm", BackendHealth.down("token not present"), Set.of()));
-        HttpResponse<String> down = get(h2, "/health");
-        assertEquals(503, down.statusCode());
-        assertEquals("token not present", json(down).path("backends").get(1).path("detail").asText());
+        HttpResponse<String> degraded = get(h2, "/health");
+        assertEquals(503, degraded.statusCode());
+        assertEquals("DEGRADED", json(degraded).path("status").asText());
+        assertEquals("DOWN", json(degraded).path("backends").get(1).path("status").asText());
+        BACKENDS.remove(0);
+        assertEquals("DOWN", json(get(h2, "/health")).path("status").asText());
+    }
+
+    @Test
+    void healthNeverShowsABackendsOwnReason() throws Exception {
+        BACKENDS.clear();
+        String vendor = "CKR_DEVICE_ERROR (0x30) from /opt/safenet/lunaclient/lib/libCryptoki2_64.so, slot 3";
+        BACKENDS.add(new BackendStatus("hsm", BackendHealth.down(vendor), Set.of()));
+        HttpResponse<String> r = get(h2, "/health");
+        assertEquals(503, r.statusCode());
+        JsonNode backend = json(r).path("backends").get(0);
+        assertEquals("DOWN", backend.path("status").asText());
+        assertFalse(backend.has("detail"), r.body());
+        for (String fragment : List.of("CKR", "0x30", "safenet", "slot")) {
+            assertFalse(r.body().contains(fragment), r.body());
+        }
+        Set<String> fields = new java.util.HashSet<>();
+        backend.fieldNames().forEachRemaining(fields::add);
+        assertEquals(Set.of("id", "status", "algorithms"), fields, r.body());
     }
 
     @Test
@@ -325,7 +351,11 @@ class SigilHttpServerTest {
         // two slots: the third request is refused at once (max.wait.ms = 1)
         Thread.sleep(300);
         HttpResponse<String> third = get(h1, "/csc/v2/info");
+        // the health check is outside the API's limit
+        HttpResponse<String> health = get(h1, "/health");
         RELEASE.countDown();
+        assertTrue(health.statusCode() == 200 || health.statusCode() == 503 && json(health).has("backends"),
+                health.body());
         error(third, 503, "temporarily_unavailable");
         assertTrue(third.headers().firstValue("Retry-After").isPresent());
         assertEquals(200, first.get(20, TimeUnit.SECONDS).statusCode());

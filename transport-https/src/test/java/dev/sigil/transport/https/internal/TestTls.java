@@ -53,6 +53,14 @@ final class TestTls {
         }
     }
 
+    /** Settings of a server on a free port with this keystore: the defaults, and {@code more} over them. */
+    HttpsSettings settings(java.util.Map<String, Object> more) throws Exception {
+        java.util.Map<String, Object> values = new java.util.HashMap<>(java.util.Map.of("port", 0,
+                "tls.keystore.path", keystore.toString(), "tls.keystore.password.env", "PW"));
+        values.putAll(more);
+        return HttpsSettings.from(Configs.of(HttpsConfig.class, values), java.util.Map.of("PW", PASSWORD)::get);
+    }
+
     SSLContext clientContext(String protocol) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
