@@ -397,7 +397,7 @@ public final class AdminCommand {
         }
     }
 
-    @Command(name = "credential", description = "Credentials: create, import-cert, enable, disable, list.")
+    @Command(name = "credential", description = "Credentials: create, import-cert, enable, disable, unblock, list.")
     static final class Credentials {
         @ParentCommand
         AdminCommand admin;
@@ -499,6 +499,16 @@ public final class AdminCommand {
             return 0;
         }
 
+        @Command(name = "unblock", description = "Clears a credential's PIN attempts: ends its lockout, or the block "
+                + "after repeated lockouts.")
+        int unblock(@Parameters(paramLabel = "CREDENTIAL") String id) throws Exception {
+            boolean cleared = admin.call("credentials/unblock", JSON.createObjectNode().put("credentialID", id))
+                    .path("cleared").asBoolean();
+            admin.out.println(cleared ? "The PIN of credential " + id + " is unblocked: its failed attempts are cleared."
+                    : "The PIN of credential " + id + " had no failed attempts, lockout or block; nothing changed.");
+            return 0;
+        }
+
         @Command(name = "list", description = "Lists credentials (of one user with --user).")
         int list(@Option(names = "--user") String user) throws Exception {
             ObjectNode b = JSON.createObjectNode();
@@ -516,12 +526,13 @@ public final class AdminCommand {
         }
     }
 
-    @Command(name = "audit", description = "The audit log: verify, tail.")
+    @Command(name = "audit", description = "The audit log: verify, tail, export.")
     static final class Audit {
         @ParentCommand
         AdminCommand admin;
 
-        @Command(name = "verify", description = "Checks the hash chain; names the first broken record (exit 1).")
+        @Command(name = "verify", description = "Checks the keyed chain and the signed checkpoints; names the first "
+                + "problem (exit 1).")
         int verify() throws Exception {
             JsonNode r = admin.call("audit/verify", JSON.createObjectNode());
             if (r.path("intact").asBoolean()) {
@@ -541,15 +552,60 @@ public final class AdminCommand {
                         .path("records");
                 for (JsonNode r : records) {
                     after = r.path("seq").asLong();
-                    admin.out.printf("%6d %s %-30s %-8s %-12s %-14s %s%n", after,
+                    admin.out.printf("%6d %s %-30s %-8s %-12s %-14s %-15s %s%n", after,
                             Instant.ofEpochMilli(r.path("at").asLong()), r.path("event").asText(), r.path("outcome").asText(),
-                            r.path("userId").asText("-"), r.path("credentialID").asText("-"), r.path("detail").asText());
+                            r.path("userId").asText("-"), r.path("credentialID").asText("-"),
+                            r.path("clientAddress").asText("-"), r.path("detail").asText());
                 }
                 admin.out.flush();
                 if (follow) {
                     Thread.sleep(1000);
                 }
             } while (follow);
+            return 0;
+        }
+
+        @Command(name = "export", description = "Writes every record as JSON lines, ending with a checkpoint of the "
+                + "head signed with the audit key, for an archive off this host.")
+        int export(@Option(names = "--out", paramLabel = "FILE", required = true,
+                           description = "The file to write (owner-only); it must not exist yet") Path out)
+                throws Exception {
+            if (Files.exists(out)) {
+                throw new Failure(out + " exists; choose a new file");
+            }
+            Path dir = out.toAbsolutePath().getParent();
+            Path part = Files.createTempFile(dir, out.getFileName().toString(), ".part",
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            long count = 0;
+            long after = 0;
+            try (java.io.BufferedWriter w = Files.newBufferedWriter(part, java.nio.charset.StandardCharsets.UTF_8)) {
+                while (true) {
+                    JsonNode records = admin.call("audit/list", JSON.createObjectNode().put("afterSeq", after)
+                            .put("max", 5000)).path("records");
+                    if (records.isEmpty()) {
+                        break;
+                    }
+                    for (JsonNode r : records) {
+                        w.write(JSON.writeValueAsString(r));
+                        w.newLine();
+                        after = r.path("seq").asLong();
+                        count++;
+                    }
+                    System.err.printf("sigil-admin: %d records exported...%n", count);
+                }
+                String checkpoint = admin.call("audit/head", JSON.createObjectNode()).path("checkpoint").asText();
+                w.write(JSON.writeValueAsString(JSON.createObjectNode().put("checkpoint", checkpoint)));
+                w.newLine();
+            } catch (Exception e) {
+                Files.deleteIfExists(part);
+                throw e;
+            }
+            Files.move(part, out, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            admin.out.println("Exported " + count + " records to " + out + ", ending with a checkpoint of the newest "
+                    + "record signed with the audit key. Keep the file off this host: its checkpoint line, added to the "
+                    + "server's audit.checkpoint.file, lets 'sigil-admin audit verify' show that the log still holds "
+                    + "these records unchanged.");
             return 0;
         }
     }

@@ -66,8 +66,9 @@ public interface AdminService {
     void setCredentialEnabled(String credentialId, boolean enabled) throws SigilException;
 
     /**
-     * Unblocks a credential's PIN: clears its attempt counter, so that a PIN blocked after repeated
-     * lockouts (or locked now) can be tried again at once.
+     * Unblocks a credential's PIN: clears its attempt counter (and the owner's one-time-code counter,
+     * which counted the same failures), so that a PIN blocked after repeated lockouts, or locked now,
+     * can be tried again at once.
      *
      * @return whether the PIN had failed attempts, a lockout or a block to clear
      * @throws SigilException {@link ErrorCode#INVALID_REQUEST} if there is no such credential

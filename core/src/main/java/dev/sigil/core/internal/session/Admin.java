@@ -324,10 +324,14 @@ public final class Admin implements AdminService {
         return store.inTransaction(c -> {
             StoredCredential sc = credentials.find(c, credentialId).orElseThrow(
                     () -> new SigilException(ErrorCode.INVALID_REQUEST, "No credential " + credentialId));
-            String key = AttemptLimits.pinKey(credentialId);
-            boolean had = attempts.find(c, key).map(a -> a.failures() > 0 || a.lockouts() > 0 || a.blocked()
-                    || a.lockedUntil() > clock.millis()).orElse(false);
-            attempts.delete(c, key);
+            boolean had = false;
+            // The owner's one-time-code counter counted the same failures: cleared too.
+            for (String key : List.of(AttemptLimits.pinKey(credentialId),
+                    AttemptLimits.totpKey(sc.credential().owner()))) {
+                had |= attempts.find(c, key).map(a -> a.failures() > 0 || a.lockouts() > 0 || a.blocked()
+                        || a.lockedUntil() > clock.millis()).orElse(false);
+                attempts.delete(c, key);
+            }
             changed(c, "admin.credential.unblock", sc.credential().owner(), credentialId,
                     had ? "PIN attempt counter cleared" : "PIN had nothing to clear");
             return had;

@@ -104,12 +104,17 @@ final class AttemptLimits {
 
     /** The counters of an authorization: the credential's PIN and the user's one-time code. */
     List<Key> authorize(String userId, String credentialId) {
-        return List.of(new Key("PIN:" + bounded(credentialId), pin), new Key("TOTP:" + bounded(userId), otp));
+        return List.of(new Key(pinKey(credentialId), pin), new Key(totpKey(userId), otp));
     }
 
-    /** The key of a credential's PIN counter, for an administrator's unblock. */
+    /** The key of a credential's PIN counter. */
     static String pinKey(String credentialId) {
         return "PIN:" + bounded(credentialId);
+    }
+
+    /** The key of a user's one-time-code counter. */
+    static String totpKey(String userId) {
+        return "TOTP:" + bounded(userId);
     }
 
     /** Up to 100 characters as they are; longer values (any client can send them) by their SHA-256. */
@@ -201,6 +206,21 @@ final class AttemptLimits {
                     mine ? 0 : counter.lockedUntil(), Math.max(0, counter.lockouts() - (mine ? 1 : 0)),
                     counter.blocked() && !h.blockSet(), counter.updatedAt()));
         }
+    }
+
+    /**
+     * What a failed attempt's audit record adds when its reservation set a lockout: "; locks the
+     * account until T" and the like; empty if it set none.
+     */
+    static String locksSet(Reservation r) {
+        StringBuilder out = new StringBuilder();
+        for (Held h : r.held()) {
+            if (h.lockSetTo() != 0) {
+                out.append("; ").append(h.blockSet() ? "blocks " : "locks ").append(h.key().key().replaceFirst(":.*", ""))
+                        .append(h.blockSet() ? "" : " until " + Instant.ofEpochMilli(h.lockSetTo()));
+            }
+        }
+        return out.toString();
     }
 
     /** Removes a counter entirely (an administrator's unblock); returns whether there was one. */

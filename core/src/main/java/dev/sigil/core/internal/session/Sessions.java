@@ -82,7 +82,9 @@ public final class Sessions implements SessionService {
         });
         String known = start.user().isPresent() ? userId : null;
         if (!start.reservation().granted()) {
-            refuse(ctx, known, "locked (" + start.reservation().refusedKey().replaceFirst(":.*", "") + ")");
+            // Refused unchecked while locked: not audited one by one (a flood of them would fill the
+            // log and queue every other record behind its head lock); the failure that set the lock
+            // is in the log, and the access log has every request.
             throw start.reservation().refusal();
         }
         // 2. Check the password: the same work for a name that is no account (a decoy record).
@@ -99,8 +101,9 @@ public final class Sessions implements SessionService {
             throw noVerdict;
         }
         if (!real || !v.accepted()) {
-            refuse(ctx, known, start.user().isEmpty() ? "unknown user" : !start.user().get().enabled()
-                    ? "user disabled" : start.record().isEmpty() ? "no password enrolled" : "wrong password");
+            refuse(ctx, known, (start.user().isEmpty() ? "unknown user" : !start.user().get().enabled()
+                    ? "user disabled" : start.record().isEmpty() ? "no password enrolled" : "wrong password")
+                    + AttemptLimits.locksSet(start.reservation()));
             throw invalidCredentials();
         }
         // 3. Success: the attempt is given back, the token issued.

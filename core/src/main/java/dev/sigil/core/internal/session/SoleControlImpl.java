@@ -243,7 +243,8 @@ public final class SoleControlImpl implements SoleControl {
                     : !pinCheck.accepted() && !otpCheck.accepted() ? "wrong PIN and OTP"
                     : !pinCheck.accepted() ? "wrong PIN" : !otpCheck.accepted() ? "wrong or reused OTP"
                     : "OTP replayed concurrently";
-            throw refuse(event, userId, credentialId, ctx, why, invalidFactors());
+            throw refuse(event, userId, credentialId, ctx, why + AttemptLimits.locksSet(start.reservation()),
+                    invalidFactors());
         }
         String sad = Secrets.newOpaqueValue();
         String sadHash = Secrets.hash(sad);

@@ -83,8 +83,10 @@ final class AdminEndpoints {
         route(router, "credentials/enable", c -> enableCredential(c, true));
         route(router, "credentials/disable", c -> enableCredential(c, false));
         route(router, "credentials/list", this::listCredentials);
+        route(router, "credentials/unblock", this::unblockCredential);
         route(router, "audit/verify", this::verifyAudit);
         route(router, "audit/list", this::listAudit);
+        route(router, "audit/head", c -> Endpoint.Reply.ok(Json.object().put("checkpoint", admin.signedAuditHead())));
         return router;
     }
 
@@ -248,6 +250,11 @@ final class AdminEndpoints {
         return done();
     }
 
+    private Endpoint.Reply unblockCredential(Endpoint.Call call) throws ApiError, SigilException {
+        boolean cleared = admin.unblockPin(Params.requiredString(call.body(), "credentialID"));
+        return Endpoint.Reply.ok(Json.object().put("ok", true).put("cleared", cleared));
+    }
+
     private Endpoint.Reply listCredentials(Endpoint.Call call) throws ApiError, SigilException {
         ObjectNode out = Json.object();
         ArrayNode list = out.putArray("credentials");
@@ -275,7 +282,7 @@ final class AdminEndpoints {
         for (AuditRecord r : admin.audit(afterSeq, max == null ? 100 : max)) {
             list.addObject().put("seq", r.seq()).put("at", r.at()).put("event", r.event()).put("outcome", r.outcome())
                     .put("userId", r.userId()).put("credentialID", r.credentialId()).put("requestId", r.requestId())
-                    .put("detail", r.detail());
+                    .put("clientAddress", r.clientAddress()).put("detail", r.detail()).put("link", r.recordHash());
         }
         return Endpoint.Reply.ok(out);
     }

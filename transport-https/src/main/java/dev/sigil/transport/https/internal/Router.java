@@ -1,5 +1,6 @@
 package dev.sigil.transport.https.internal;
 
+import dev.sigil.api.ErrorCode;
 import dev.sigil.api.SigilException;
 import dev.sigil.api.session.RequestContext;
 
@@ -67,7 +68,13 @@ final class Router extends Handler.Abstract {
             sendError(request, response, callback, e);
             return true;
         } catch (SigilException e) {
-            if (ErrorMapping.row(e.code()).status() >= 500) {
+            if (e.code() == ErrorCode.BUSY) {
+                // Load shed on purpose (the access log has the 503): under a flood, a line per refusal
+                // would cost more than the refusal.
+                LOG.debug("Request {} shed: {}", RequestIdHandler.id(request), e.getMessage());
+            } else if (e.code().retryable()) {
+                LOG.warn("Request {} failed: {} {}", RequestIdHandler.id(request), e.code(), e.getMessage());
+            } else if (ErrorMapping.row(e.code()).status() >= 500) {
                 LOG.warn("Request {} failed: {} {}", RequestIdHandler.id(request), e.code(), e.getMessage(), e);
             }
             sendError(request, response, callback, ErrorMapping.toApiError(e));

@@ -105,7 +105,17 @@ class AdminConnectorTest {
         }
 
         @Override
+        public boolean unblockPin(String credentialId) throws SigilException {
+            throw none();
+        }
+
+        @Override
         public Optional<String> verifyAudit() throws SigilException {
+            throw none();
+        }
+
+        @Override
+        public String signedAuditHead() throws SigilException {
             throw none();
         }
 
