@@ -3,12 +3,10 @@ package dev.sigil.itest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.Reader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +41,7 @@ class HostileInputIT {
     static HttpClient h1;
     static RawTls raw;
     static TestCsc csc;
-    static Properties demo = new Properties();
+    static Properties demo;
     static String token;
 
     @BeforeAll
@@ -55,14 +53,7 @@ class HostileInputIT {
         h1 = HttpClient.newBuilder().sslContext(server.trustingDevelopmentCa()).version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
         raw = new RawTls(server.trustingDevelopmentCa(), URI.create(base));
-        Path account = server.data.resolve("demo-account.properties");
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!Files.exists(account) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        try (Reader r = Files.newBufferedReader(account)) {
-            demo.load(r);
-        }
+        demo = server.demoAccount();
         csc = new TestCsc(base, server.data);
         token = csc.login(demo.getProperty("user"), demo.getProperty("password"));
     }
@@ -144,6 +135,12 @@ class HostileInputIT {
         }
         if (a.outcome().contains("then more")) {
             return "a second answer on the connection: a request was smuggled";
+        }
+        // A request whose framing or head was refused ends its connection; an absolute-form target
+        // naming another host is a well-framed request refused, after which the connection is in step.
+        if (c.name().startsWith("HTTP/1.1 ") && c.status() == 400 && !c.name().contains("absolute-form")
+                && !a.outcome().equals("response then closed")) {
+            return "the connection stayed open after a refused framing";
         }
         if (c.status() == HostileCorpus.RESET) {
             boolean reset = a.status() < 0 && (a.outcome().equals("RST_STREAM 1") || a.outcome().equals("GOAWAY 1"));

@@ -3,6 +3,7 @@ package dev.sigil.transport.https.internal;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -53,46 +54,35 @@ final class Params {
 
     /** A required identifier; anything else is the answer for an unknown one, "Invalid parameter". */
     static String requiredIdentifier(ObjectNode body, String name) throws ApiError {
-        String s = requiredString(body, name);
-        if (!isIdentifier(s)) {
-            throw ApiError.invalidRequest("Invalid parameter " + name);
-        }
-        return s;
+        return valid(requiredString(body, name), Params::isIdentifier, name);
     }
 
     /** An optional identifier, null if absent. */
     static String optionalIdentifier(ObjectNode body, String name) throws ApiError {
-        String s = optionalString(body, name);
-        if (s != null && !isIdentifier(s)) {
-            throw ApiError.invalidRequest("Invalid parameter " + name);
-        }
-        return s;
+        return valid(optionalString(body, name), Params::isIdentifier, name);
     }
 
     /** A required token or SAD as the server issues them. */
     static String requiredOpaque(ObjectNode body, String name) throws ApiError {
-        String s = requiredString(body, name);
-        if (!isOpaque(s)) {
-            throw ApiError.invalidRequest("Invalid parameter " + name);
-        }
-        return s;
+        return valid(requiredString(body, name), Params::isOpaque, name);
     }
 
     /** An optional string of at most {@link #MAX_STRING} characters. */
     static String optionalShortString(ObjectNode body, String name) throws ApiError {
-        return checkLength(optionalString(body, name), name);
+        return valid(optionalString(body, name), s -> s.length() <= MAX_STRING, name);
     }
 
     /** A required string of at most {@link #MAX_STRING} characters. */
     static String requiredShortString(ObjectNode body, String name) throws ApiError {
-        return checkLength(requiredString(body, name), name);
+        return valid(requiredString(body, name), s -> s.length() <= MAX_STRING, name);
     }
 
-    private static String checkLength(String s, String name) throws ApiError {
-        if (s != null && s.length() > MAX_STRING) {
+    /** The value (null stays null) if it passes the check, else 400 "Invalid parameter name". */
+    private static String valid(String value, Predicate<String> check, String name) throws ApiError {
+        if (value != null && !check.test(value)) {
             throw ApiError.invalidRequest("Invalid parameter " + name);
         }
-        return s;
+        return value;
     }
 
     static String requiredString(ObjectNode body, String name) throws ApiError {
