@@ -310,7 +310,7 @@ final class Csc {
         ObjectNode body = call.body();
         String credentialId = Params.requiredIdentifier(body, "credentialID");
         int numSignatures = Params.requiredInt(body, "numSignatures", 1, MAX_HASHES);
-        List<byte[]> hashes = Params.base64List(body, dialect.hashes, MAX_HASHES);
+        List<byte[]> hashes = Params.hashes(body, dialect.hashes, MAX_HASHES);
         HashAlgorithm hashAlgorithm = hashAlgorithm(body, hashes);
         char[] pin = secret(body, "PIN");
         char[] otp = secret(body, "OTP");
@@ -383,7 +383,7 @@ final class Csc {
         ObjectNode body = call.body();
         String credentialId = Params.requiredIdentifier(body, "credentialID");
         String sad = Params.requiredOpaque(body, "SAD");
-        List<byte[]> hashes = Params.base64List(body, dialect.hashes, MAX_HASHES);
+        List<byte[]> hashes = Params.hashes(body, dialect.hashes, MAX_HASHES);
         SignatureAlgorithm algorithm = signatureAlgorithm(body);
         List<byte[]> signatures = soleControl.signHashes(user, credentialId, sad, hashes, algorithm, call.context());
         ObjectNode out = Json.object();

@@ -150,6 +150,19 @@ final class Params {
 
     /** A non-empty array of base64 strings, decoded. */
     static List<byte[]> base64List(ObjectNode body, String name, int maxItems) throws ApiError {
+        return base64List(body, name, maxItems, Integer.MAX_VALUE);
+    }
+
+    /**
+     * A non-empty array of base64 hashes, decoded; an entry longer than {@link #MAX_HASH_TEXT}
+     * characters cannot be a digest and is refused before decoding.
+     */
+    static List<byte[]> hashes(ObjectNode body, String name, int maxItems) throws ApiError {
+        return base64List(body, name, maxItems, MAX_HASH_TEXT);
+    }
+
+    private static List<byte[]> base64List(ObjectNode body, String name, int maxItems, int maxItemChars)
+            throws ApiError {
         JsonNode n = body.get(name);
         if (n == null || !n.isArray() || n.isEmpty()) {
             throw ApiError.invalidRequest("Missing (or invalid type) array parameter " + name);
@@ -162,7 +175,7 @@ final class Params {
             if (!item.isTextual()) {
                 throw ApiError.invalidRequest("Invalid Base64 " + name + " string parameter");
             }
-            if (item.asText().length() > MAX_HASH_TEXT) {
+            if (item.asText().length() > maxItemChars) {
                 throw ApiError.invalidRequest("Invalid hash length: a hash is at most 64 bytes");
             }
             out.add(base64(item.asText(), name));
