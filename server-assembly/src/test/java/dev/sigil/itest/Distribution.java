@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -105,6 +106,20 @@ final class Distribution implements AutoCloseable {
             Thread.sleep(20);
         }
         throw new AssertionError("sigil-server did not report listening within " + timeout + "\n" + output());
+    }
+
+    /** The demo account of the first start ({@code demo-account.properties}), once the server wrote it. */
+    Properties demoAccount() throws Exception {
+        Path account = data.resolve("demo-account.properties");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Files.exists(account) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        Properties p = new Properties();
+        try (java.io.Reader r = Files.newBufferedReader(account)) {
+            p.load(r);
+        }
+        return p;
     }
 
     /** Waits for the process to end and returns its exit code. */

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,14 +50,7 @@ class SignCliIT {
     static void launch() throws Exception {
         server = new Distribution(dir.resolve("data"), Map.of(), "--port", "0");
         base = server.awaitListening(Duration.ofSeconds(60));
-        Path account = server.data.resolve("demo-account.properties");
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!Files.exists(account) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        try (Reader r = Files.newBufferedReader(account)) {
-            demo.load(r);
-        }
+        demo.putAll(server.demoAccount());
         work = Files.createDirectories(dir.resolve("work"));
     }
 

@@ -62,6 +62,9 @@ final class Csc {
     /** Most hashes one request may carry (a batch larger than any credential's multisign). */
     static final int MAX_HASHES = 1000;
 
+    /** The longest password, in characters (code points): the password rule's maximum. */
+    static final int MAX_PASSWORD = 1024;
+
     private static final DateTimeFormatter GENERALIZED_TIME =
             DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -116,14 +119,11 @@ final class Csc {
         };
     }
 
+    /** Audits a refusal; a credentialID that is not a well-formed identifier is left out (it may be anything). */
     private void record(String method, Endpoint.Call call, String reason) throws SigilException {
         JsonNode credential = call.body().get("credentialID");
-        auditTrail.refused("csc." + method, null, credential != null && credential.isTextual()
-                ? truncate(credential.asText()) : null, call.context(), reason);
-    }
-
-    private static String truncate(String s) {
-        return s.length() <= 64 ? s : s.substring(0, 64);
+        auditTrail.refused("csc." + method, null, credential != null && Params.isIdentifier(credential.textValue())
+                ? credential.textValue() : null, call.context(), reason);
     }
 
     private Endpoint.Reply login(Endpoint.Call call) throws ApiError, SigilException {
@@ -149,7 +149,10 @@ final class Csc {
         String user = colon < 0 ? "" : new String(userAndPassword, 0, colon);
         Arrays.fill(userAndPassword, '\0');
         try {
-            if (colon <= 0) {
+            // A name that cannot be a user id, or a password longer than any enrolled one, cannot
+            // be right: refused as malformed, before any key derivation.
+            if (colon <= 0 || !Params.isIdentifier(user) || password.length > 2 * MAX_PASSWORD
+                    || Character.codePointCount(password, 0, password.length) > MAX_PASSWORD) {
                 throw ApiError.invalidRequest("Malformed HTTP Basic credentials");
             }
             Params.optionalBoolean(call.body(), "rememberMe", false); // no refresh tokens are issued
@@ -162,7 +165,7 @@ final class Csc {
     }
 
     private Endpoint.Reply revoke(Endpoint.Call call) throws ApiError, SigilException {
-        String bearer = call.bearerToken();
+        String bearer = bearer(call);
         String token = Params.optionalString(call.body(), "token");
         String hint = Params.optionalString(call.body(), "token_type_hint");
         if (hint != null && !hint.equals("access_token")) {
@@ -180,13 +183,22 @@ final class Csc {
     }
 
     private Session session(Endpoint.Call call) throws ApiError, SigilException {
-        return sessions.authenticate(call.bearerToken());
+        return sessions.authenticate(bearer(call));
+    }
+
+    /** The bearer token; one that cannot be a token the server issued gets core's answer for an unknown one. */
+    private static String bearer(Endpoint.Call call) throws ApiError, SigilException {
+        String token = call.bearerToken();
+        if (!Params.isOpaque(token)) {
+            throw new SigilException(ErrorCode.INVALID_TOKEN, "Invalid or expired access token");
+        }
+        return token;
     }
 
     private Endpoint.Reply list(Endpoint.Call call) throws ApiError, SigilException {
         String user = user(call);
         ObjectNode body = call.body();
-        String userId = Params.optionalString(body, "userID");
+        String userId = Params.optionalIdentifier(body, "userID");
         if (userId != null && !userId.equals(user)) {
             throw ApiError.invalidRequest("Invalid parameter userID");
         }
@@ -234,7 +246,7 @@ final class Csc {
     private Endpoint.Reply info(Endpoint.Call call) throws ApiError, SigilException {
         String user = user(call);
         ObjectNode body = call.body();
-        Credential c = own(user, Params.requiredString(body, "credentialID"));
+        Credential c = own(user, Params.requiredIdentifier(body, "credentialID"));
         return Endpoint.Reply.ok(credentialInfo(c, certificatesParam(body),
                 Params.optionalBoolean(body, "certInfo", false)));
     }
@@ -301,9 +313,9 @@ final class Csc {
     private Endpoint.Reply authorize(Endpoint.Call call) throws ApiError, SigilException {
         Session user = session(call);
         ObjectNode body = call.body();
-        String credentialId = Params.requiredString(body, "credentialID");
+        String credentialId = Params.requiredIdentifier(body, "credentialID");
         int numSignatures = Params.requiredInt(body, "numSignatures", 1, MAX_HASHES);
-        List<byte[]> hashes = Params.base64List(body, dialect.hashes, MAX_HASHES);
+        List<byte[]> hashes = Params.hashes(body, dialect.hashes, MAX_HASHES);
         HashAlgorithm hashAlgorithm = hashAlgorithm(body, hashes);
         char[] pin = secret(body, "PIN");
         char[] otp = secret(body, "OTP");
@@ -323,7 +335,7 @@ final class Csc {
 
     /** The hash algorithm: named by OID, or (v1, which does not send it to authorize) by the digest length. */
     private HashAlgorithm hashAlgorithm(ObjectNode body, List<byte[]> hashes) throws ApiError {
-        String oid = Params.optionalString(body, dialect.hashAlgorithm);
+        String oid = Params.optionalShortString(body, dialect.hashAlgorithm);
         if (oid != null) {
             return HashAlgorithm.ofOid(oid).orElseThrow(() -> ApiError.invalidRequest(
                     "Invalid parameter " + dialect.hashAlgorithm));
@@ -357,7 +369,7 @@ final class Csc {
                 throw ApiError.invalidRequest("Invalid parameter authData");
             }
             if (entry.get("id").asText().equals(id)) {
-                return entry.get("value").asText().toCharArray();
+                return Params.secret(entry.get("value").asText(), id);
             }
         }
         return null;
@@ -366,17 +378,17 @@ final class Csc {
     private Endpoint.Reply extend(Endpoint.Call call) throws ApiError, SigilException {
         Session user = session(call);
         ObjectNode body = call.body();
-        Authorization a = soleControl.extend(user, Params.requiredString(body, "credentialID"),
-                Params.requiredString(body, "SAD"), call.context());
+        Authorization a = soleControl.extend(user, Params.requiredIdentifier(body, "credentialID"),
+                Params.requiredOpaque(body, "SAD"), call.context());
         return Endpoint.Reply.ok(Json.object().put("SAD", a.sad()).put("expiresIn", a.expiresIn().toSeconds()));
     }
 
     private Endpoint.Reply signHash(Endpoint.Call call) throws ApiError, SigilException {
         Session user = session(call);
         ObjectNode body = call.body();
-        String credentialId = Params.requiredString(body, "credentialID");
-        String sad = Params.requiredString(body, "SAD");
-        List<byte[]> hashes = Params.base64List(body, dialect.hashes, MAX_HASHES);
+        String credentialId = Params.requiredIdentifier(body, "credentialID");
+        String sad = Params.requiredOpaque(body, "SAD");
+        List<byte[]> hashes = Params.hashes(body, dialect.hashes, MAX_HASHES);
         SignatureAlgorithm algorithm = signatureAlgorithm(body);
         List<byte[]> signatures = soleControl.signHashes(user, credentialId, sad, hashes, algorithm, call.context());
         ObjectNode out = Json.object();
@@ -387,9 +399,9 @@ final class Csc {
 
     /** {@code signAlgo} with {@code hashAlgo(rithmOID)} and, for RSASSA-PSS, {@code signAlgoParams}. */
     private SignatureAlgorithm signatureAlgorithm(ObjectNode body) throws ApiError {
-        String signAlgo = Params.requiredString(body, "signAlgo");
-        String hashOid = Params.optionalString(body, dialect.hashAlgorithm);
-        String params = Params.optionalString(body, "signAlgoParams");
+        String signAlgo = Params.requiredShortString(body, "signAlgo");
+        String hashOid = Params.optionalShortString(body, dialect.hashAlgorithm);
+        String params = Params.optionalShortString(body, "signAlgoParams");
         if (SignatureAlgorithm.RSASSA_PSS_OID.equals(signAlgo) && params != null) {
             HashAlgorithm fromParams = pssHash(Params.base64(params, "signAlgoParams"));
             if (hashOid != null && !hashOid.equals(fromParams.oid())) {

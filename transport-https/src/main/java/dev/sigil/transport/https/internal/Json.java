@@ -11,6 +11,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The JSON codec of the transport: strict parsing (duplicate keys, trailing data and deep nesting are
@@ -38,14 +42,26 @@ final class Json {
     }
 
     /**
-     * Parses a request body that must be one JSON object.
+     * Parses a request body that must be one JSON object in UTF-8. The bytes are decoded strictly
+     * first: Jackson alone would guess UTF-16 or UTF-32 from the first bytes, skip a byte order mark
+     * and let overlong or surrogate sequences through, so that one body could mean different things
+     * to a proxy and to us.
      *
      * @throws ApiError 400 {@code invalid_request} if it is not
      */
     static ObjectNode parseObject(byte[] body) throws ApiError {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body)).toString();
+        } catch (CharacterCodingException e) {
+            throw ApiError.invalidRequest("The JSON body is not valid UTF-8");
+        }
         JsonNode node;
         try {
-            node = MAPPER.readTree(body);
+            node = MAPPER.readTree(text);
         } catch (IOException e) {
             throw ApiError.invalidRequest("Malformed JSON body");
         }

@@ -26,6 +26,11 @@ final class JsonErrorHandler implements Request.Handler {
         if (status < 400) {
             status = 500;
         }
+        if (status == 505 || status == 501) {
+            // An HTTP version or a transfer coding we do not speak is the client's malformed request,
+            // not a failure of the server: only the server's own failures are 5xx.
+            status = 400;
+        }
         Object cause = request.getAttribute(ErrorHandler.ERROR_EXCEPTION);
         if (status == 503) {
             // The concurrency limit shedding load (QoSHandler's timeout), not a failure: the access log

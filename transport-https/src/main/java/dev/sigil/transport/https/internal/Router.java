@@ -11,6 +11,7 @@ import java.util.List;
 
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.MimeTypes;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -53,6 +54,11 @@ final class Router extends Handler.Abstract {
         try {
             if (route == null) {
                 throw new ApiError(404, "invalid_request", "No such endpoint: " + truncate(path));
+            }
+            if (request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_2
+                    && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
+                // RFC 9113 8.2.2: a connection-specific field makes an HTTP/2 request malformed.
+                throw ApiError.invalidRequest("Malformed HTTP/2 request: Transfer-Encoding is not allowed");
             }
             String method = request.getMethod();
             if (!route.methods().contains(method)) {

@@ -186,7 +186,8 @@ final class SigilHttpServer {
     }
 
     /** Passes on requests for exactly this path; declines the others (for the next in a sequence). */
-    private static Handler only(String path, Handler next) {
+    /** The handler for exactly one path; other requests pass it by (package-private for tests). */
+    static Handler only(String path, Handler next) {
         return new Handler.Wrapper(next) {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
