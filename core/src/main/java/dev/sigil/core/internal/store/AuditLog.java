@@ -342,6 +342,18 @@ public final class AuditLog {
 
     /** A record's link: keyed for new records, plain SHA-256 for records from before the key. */
     private String link(String scheme, long seq, long at, AuditEvent e, String prev) {
+        if (!KEYED.equals(scheme)) {
+            return plainLink(seq, at, e, prev);
+        }
+        ByteArrayOutputStream out = common(seq, at, e);
+        field(out, e.clientAddress());
+        field(out, e.detail());
+        field(out, scheme);
+        field(out, prev);
+        return key.record(out.toByteArray());
+    }
+
+    private static ByteArrayOutputStream common(long seq, long at, AuditEvent e) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         field(out, Long.toString(seq));
         field(out, Long.toString(at));
@@ -350,13 +362,15 @@ public final class AuditLog {
         field(out, e.userId());
         field(out, e.credentialId());
         field(out, e.requestId());
-        if (KEYED.equals(scheme)) {
-            field(out, e.clientAddress());
-            field(out, e.detail());
-            field(out, scheme);
-            field(out, prev);
-            return key.record(out.toByteArray());
-        }
+        return out;
+    }
+
+    /**
+     * The link of version 1 of the log: plain SHA-256, which anyone can compute (what a writer with
+     * database access could recompute, and what the logs from before the key hold).
+     */
+    static String plainLink(long seq, long at, AuditEvent e, String prev) {
+        ByteArrayOutputStream out = common(seq, at, e);
         field(out, e.detail());
         field(out, prev);
         try {

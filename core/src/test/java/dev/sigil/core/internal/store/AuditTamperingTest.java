@@ -3,17 +3,13 @@ package dev.sigil.core.internal.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
-import java.util.HexFormat;
 import java.util.Optional;
 
 import org.junit.jupiter.api.io.TempDir;
@@ -136,23 +132,16 @@ class AuditTamperingTest {
     private static Object relinkPlain(Connection c, long n) throws java.sql.SQLException {
         String prev = AuditLog.GENESIS;
         for (long seq = 1; seq <= n; seq++) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            try (PreparedStatement ps = c.prepareStatement("SELECT seq, at, event, outcome, user_id, credential_id, "
+            String hash;
+            try (PreparedStatement ps = c.prepareStatement("SELECT at, event, outcome, user_id, credential_id, "
                     + "request_id, detail FROM audit_log WHERE seq = ?")) {
                 ps.setLong(1, seq);
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
-                    for (int i = 1; i <= 8; i++) {
-                        field(out, rs.getString(i));
-                    }
+                    hash = AuditLog.plainLink(seq, rs.getLong(1), new AuditEvent(rs.getString(2),
+                            AuditEvent.Outcome.valueOf(rs.getString(3)), rs.getString(4), rs.getString(5),
+                            rs.getString(6), null, rs.getString(7)), prev);
                 }
-            }
-            field(out, prev);
-            String hash;
-            try {
-                hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(out.toByteArray()));
-            } catch (java.security.NoSuchAlgorithmException impossible) {
-                throw new IllegalStateException(impossible);
             }
             try (PreparedStatement ps = c.prepareStatement("UPDATE audit_log SET prev_hash = ?, record_hash = ?, "
                     + "scheme = 'sha256', client_address = NULL WHERE seq = ?")) {
@@ -169,17 +158,5 @@ class AuditTamperingTest {
             ps.executeUpdate();
         }
         return null;
-    }
-
-    private static void field(ByteArrayOutputStream out, String value) {
-        byte[] b = value == null ? null : value.getBytes(StandardCharsets.UTF_8);
-        int n = b == null ? -1 : b.length;
-        out.write(n >>> 24);
-        out.write(n >>> 16);
-        out.write(n >>> 8);
-        out.write(n);
-        if (b != null) {
-            out.write(b, 0, b.length);
-        }
     }
 }
