@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -102,6 +103,47 @@ public record SecretRef(String setting, String env, String file) {
             throw new SigilException(ErrorCode.CONFIGURATION, setting + ".file " + file + " is not UTF-8 text");
         } finally {
             Arrays.fill(bytes, (byte) 0);
+        }
+    }
+
+    /**
+     * Reads a key given as base64 (RFC 4648, with padding) of exactly {@code length} bytes, such as
+     * an encryption or MAC key made with {@code openssl rand -base64 32}. The text is zeroed after
+     * decoding; no copy of it is left in a {@link String}.
+     *
+     * @param environment looks up environment variables (normally {@code System::getenv})
+     * @param length      the key's length in bytes
+     * @return a new array the caller owns and must zero after use
+     * @throws SigilException {@link ErrorCode#CONFIGURATION} as {@link #resolve}, or
+     *                        "{@code <setting> must be base64 of <length> bytes}", never naming the value
+     * @since 1.1
+     */
+    public byte[] resolveKey(Function<String, String> environment, int length) throws SigilException {
+        char[] text = resolve(environment);
+        byte[] ascii = new byte[text.length];
+        SigilException bad = new SigilException(ErrorCode.CONFIGURATION,
+                setting + " must be base64 of " + length + " bytes");
+        try {
+            for (int i = 0; i < text.length; i++) {
+                if (text[i] > 0x7f) {
+                    throw bad;
+                }
+                ascii[i] = (byte) text[i];
+            }
+            byte[] key;
+            try {
+                key = Base64.getDecoder().decode(ascii);
+            } catch (IllegalArgumentException e) {
+                throw bad; // the JDK's message quotes the offending character: not passed on
+            }
+            if (key.length != length) {
+                Arrays.fill(key, (byte) 0);
+                throw bad;
+            }
+            return key;
+        } finally {
+            Arrays.fill(text, '\0');
+            Arrays.fill(ascii, (byte) 0);
         }
     }
 

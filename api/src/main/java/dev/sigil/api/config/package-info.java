@@ -2,7 +2,7 @@
  * Helpers for configuration that every bundle reads the same way, such as secrets given as a
  * reference to an environment variable or a file, never as a literal value.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package dev.sigil.api.config;
 

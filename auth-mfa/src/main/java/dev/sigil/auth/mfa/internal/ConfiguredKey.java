@@ -4,8 +4,6 @@ import dev.sigil.api.ErrorCode;
 import dev.sigil.api.SigilException;
 import dev.sigil.api.config.SecretRef;
 
-import java.util.Arrays;
-import java.util.Base64;
 import java.util.function.Function;
 
 /**
@@ -32,32 +30,7 @@ final class ConfiguredKey {
     static Read read(String pid, String setting, String env, String file, int length,
                      Function<String, String> environment) throws SigilException {
         SecretRef source = prefixed(pid, () -> SecretRef.of(setting, env, file));
-        char[] text = prefixed(pid, () -> source.resolve(environment));
-        byte[] ascii = new byte[text.length];
-        String bad = pid + ": " + setting + " must be base64 of " + length + " bytes";
-        try {
-            for (int i = 0; i < text.length; i++) {
-                if (text[i] > 0x7f) {
-                    throw new SigilException(ErrorCode.CONFIGURATION, bad);
-                }
-                ascii[i] = (byte) text[i];
-            }
-            byte[] key;
-            try {
-                key = Base64.getDecoder().decode(ascii);
-            } catch (IllegalArgumentException e) {
-                // The JDK's message quotes the offending character: not passed on.
-                throw new SigilException(ErrorCode.CONFIGURATION, bad);
-            }
-            if (key.length != length) {
-                Arrays.fill(key, (byte) 0);
-                throw new SigilException(ErrorCode.CONFIGURATION, bad);
-            }
-            return new Read(source, key);
-        } finally {
-            Arrays.fill(text, '\0');
-            Arrays.fill(ascii, (byte) 0);
-        }
+        return new Read(source, prefixed(pid, () -> source.resolveKey(environment, length)));
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.sigil.core.internal.session;
 
 import dev.sigil.api.ErrorCode;
+import dev.sigil.api.Identifiers;
 import dev.sigil.api.KeyRef;
 import dev.sigil.api.KeyType;
 import dev.sigil.api.SigilException;
@@ -44,7 +45,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
@@ -60,8 +60,6 @@ import org.osgi.service.component.annotations.Reference;
 /** The administrator's operations, on the store and the backends; every change is audited. */
 @Component(service = AdminService.class)
 public final class Admin implements AdminService {
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
-
     private final Store store;
     private final Authenticator password;
     private final Authenticator pin;
@@ -95,8 +93,8 @@ public final class Admin implements AdminService {
     }
 
     private static void checkId(String what, String id) throws SigilException {
-        if (id == null || !ID.matcher(id).matches()) {
-            throw new SigilException(ErrorCode.INVALID_REQUEST, what + " must be 1 to 64 of A-Z a-z 0-9 . _ @ -");
+        if (!Identifiers.valid(id)) {
+            throw new SigilException(ErrorCode.INVALID_REQUEST, what + " must be " + Identifiers.RULE);
         }
     }
 

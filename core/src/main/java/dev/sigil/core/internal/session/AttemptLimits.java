@@ -181,15 +181,9 @@ final class AttemptLimits {
      */
     void succeeded(Connection c, Reservation r, long now) throws SQLException {
         for (Held h : r.held()) {
-            Counter counter = repo.lock(c, h.key().key(), now);
-            boolean mine = h.lockSetTo() != 0 && counter.lockedUntil() == h.lockSetTo();
-            long lockedUntil = mine ? 0 : counter.lockedUntil();
-            boolean blocked = counter.blocked() && !h.blockSet();
-            Counter next = h.key().rule().shared()
-                    ? new Counter(Math.max(0, counter.failures() - 1), lockedUntil,
-                            Math.max(0, counter.lockouts() - (mine ? 1 : 0)), blocked, now)
-                    : new Counter(0, lockedUntil, 0, blocked, now);
-            repo.update(c, h.key().key(), next);
+            Counter back = givenBack(repo.lock(c, h.key().key(), now), h);
+            repo.update(c, h.key().key(), h.key().rule().shared() ? new Counter(back.failures(), back.lockedUntil(),
+                    back.lockouts(), back.blocked(), now) : new Counter(0, back.lockedUntil(), 0, back.blocked(), now));
         }
     }
 
@@ -200,12 +194,16 @@ final class AttemptLimits {
      */
     void release(Connection c, Reservation r, long now) throws SQLException {
         for (Held h : r.held()) {
-            Counter counter = repo.lock(c, h.key().key(), now);
-            boolean mine = h.lockSetTo() != 0 && counter.lockedUntil() == h.lockSetTo();
-            repo.update(c, h.key().key(), new Counter(Math.max(0, counter.failures() - 1),
-                    mine ? 0 : counter.lockedUntil(), Math.max(0, counter.lockouts() - (mine ? 1 : 0)),
-                    counter.blocked() && !h.blockSet(), counter.updatedAt()));
+            repo.update(c, h.key().key(), givenBack(repo.lock(c, h.key().key(), now), h));
         }
+    }
+
+    /** The counter without this attempt: one failure fewer, and its own lockout or block taken back. */
+    private static Counter givenBack(Counter counter, Held h) {
+        boolean mine = h.lockSetTo() != 0 && counter.lockedUntil() == h.lockSetTo();
+        return new Counter(Math.max(0, counter.failures() - 1), mine ? 0 : counter.lockedUntil(),
+                Math.max(0, counter.lockouts() - (mine ? 1 : 0)), counter.blocked() && !h.blockSet(),
+                counter.updatedAt());
     }
 
     /**
@@ -221,11 +219,6 @@ final class AttemptLimits {
             }
         }
         return out.toString();
-    }
-
-    /** Removes a counter entirely (an administrator's unblock); returns whether there was one. */
-    boolean clear(Connection c, String key) throws SQLException {
-        return repo.delete(c, key);
     }
 
     static SigilException locked(String what, long until) {

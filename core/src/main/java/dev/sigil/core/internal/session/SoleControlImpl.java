@@ -234,22 +234,15 @@ public final class SoleControlImpl implements SoleControl {
             throw noVerdict;
         }
         boolean bothRight = pinCheck.accepted() && otpCheck.accepted() && start.totp().isPresent();
-        // Accepting the code and storing its time step is one conditional update: of two
-        // concurrent requests with the same code, only one can store the step.
-        boolean stepStored = bothRight && store.<Boolean>inTransaction(
-                c -> users.replaceFactor(c, userId, start.totp().get(), otpCheck.record(), now));
-        if (!stepStored) {
-            String why = start.totp().isEmpty() ? "no TOTP enrolled"
-                    : !pinCheck.accepted() && !otpCheck.accepted() ? "wrong PIN and OTP"
-                    : !pinCheck.accepted() ? "wrong PIN" : !otpCheck.accepted() ? "wrong or reused OTP"
-                    : "OTP replayed concurrently";
-            throw refuse(event, userId, credentialId, ctx, why + AttemptLimits.locksSet(start.reservation()),
-                    invalidFactors());
-        }
         String sad = Secrets.newOpaqueValue();
         String sadHash = Secrets.hash(sad);
         long expires = now + policy.sadTtl().toMillis();
-        store.inTransaction(c -> {
+        // 3. One transaction: store the code's time step, and only if that conditional update wins
+        //    (of two concurrent requests with the same code, only one can), the SAD and its record.
+        boolean stepStored = bothRight && store.<Boolean>inTransaction(c -> {
+            if (!users.replaceFactor(c, userId, start.totp().get(), otpCheck.record(), now)) {
+                return false; // nothing written
+            }
             limits.succeeded(c, start.reservation(), now);
             if (!pinCheck.record().equals(sc.pin())) {
                 credentials.setPin(c, credentialId, pinCheck.record());
@@ -259,8 +252,16 @@ public final class SoleControlImpl implements SoleControl {
             audit.append(c, new AuditEvent(event, Outcome.SUCCESS, userId, credentialId, ctx,
                     sadId(sadHash) + " for " + numSignatures + " " + hashAlgorithm.jcaName() + " hash(es) "
                             + digestList(digests) + ", expires in " + policy.sadTtl().toSeconds() + " s"));
-            return null;
+            return true;
         });
+        if (!stepStored) {
+            String why = start.totp().isEmpty() ? "no TOTP enrolled"
+                    : !pinCheck.accepted() && !otpCheck.accepted() ? "wrong PIN and OTP"
+                    : !pinCheck.accepted() ? "wrong PIN" : !otpCheck.accepted() ? "wrong or reused OTP"
+                    : "OTP replayed concurrently";
+            throw refuse(event, userId, credentialId, ctx, why + AttemptLimits.locksSet(start.reservation()),
+                    invalidFactors());
+        }
         return new Authorization(sad, policy.sadTtl());
     }
 

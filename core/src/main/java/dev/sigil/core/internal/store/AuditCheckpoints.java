@@ -38,6 +38,11 @@ public final class AuditCheckpoints {
         String text() {
             return MAGIC + " " + seq + " " + recordHash + " " + at;
         }
+
+        /** The checkpoint's line: its text and the HMAC of the text under the audit key. */
+        String signedWith(AuditKey key) {
+            return text() + " " + key.checkpoint(text());
+        }
     }
 
     /**
@@ -63,13 +68,8 @@ public final class AuditCheckpoints {
         return file;
     }
 
-    /** The signed line of a checkpoint. */
-    String line(Checkpoint c) {
-        return c.text() + " " + key.checkpoint(c.text());
-    }
-
-    /** Appends one checkpoint and syncs it to the disk. */
-    public synchronized void append(Checkpoint c) throws IOException {
+    /** Appends one checkpoint and syncs it to the disk; returns the line written. */
+    public synchronized String append(Checkpoint c) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null && !Files.isDirectory(dir)) {
             Files.createDirectories(dir);
@@ -82,7 +82,9 @@ public final class AuditCheckpoints {
             Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close();
         }
         try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.APPEND, StandardOpenOption.SYNC)) {
-            out.write((line(c) + "\n").getBytes(StandardCharsets.US_ASCII));
+            String line = c.signedWith(key);
+            out.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+            return line;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.sigil.core.internal.store;
 
+import dev.sigil.api.Identifiers;
 import dev.sigil.api.session.RequestContext;
 
 import java.util.Objects;
@@ -25,8 +26,8 @@ public record AuditEvent(String event, Outcome outcome, String userId, String cr
         SUCCESS, REFUSED, ERROR
     }
 
-    /** The longest identifier the log keeps as it is (the columns' width). */
-    static final int MAX_ID = 64;
+    /** The longest identifier the log keeps as it is: the columns' width, the identifiers' rule. */
+    static final int MAX_ID = Identifiers.MAX_LENGTH;
 
     public AuditEvent {
         Objects.requireNonNull(event, "event");

@@ -1,13 +1,9 @@
 package dev.sigil.core.internal.store;
 
-import dev.sigil.api.ErrorCode;
-import dev.sigil.api.SigilException;
-
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HexFormat;
 
 import javax.crypto.Mac;
@@ -33,34 +29,25 @@ public final class AuditKey {
                 "HmacSHA256");
     }
 
+    /** The length of the key, in bytes. */
+    static final int BYTES = 32;
+
     /**
-     * The key from its configured text, base64 of exactly 32 bytes (one trailing line break ignored).
+     * The key from its {@value #BYTES} bytes (as {@code SecretRef.resolveKey} reads them).
      *
-     * @param setting the setting named in the message
-     * @param text    the text; read, not kept (the caller zeroes it)
-     * @throws SigilException {@link ErrorCode#CONFIGURATION} if it is not 32 bytes of base64
+     * @param master read, not kept (the caller zeroes it)
+     * @throws IllegalArgumentException if it is not {@value #BYTES} bytes long
      */
-    public static AuditKey of(String setting, char[] text) throws SigilException {
-        byte[] master;
-        try {
-            master = Base64.getDecoder().decode(new String(text).trim());
-        } catch (IllegalArgumentException e) {
-            throw new SigilException(ErrorCode.CONFIGURATION, "store: " + setting + " must be base64 of 32 bytes");
+    public static AuditKey of(byte[] master) {
+        if (master.length != BYTES) {
+            throw new IllegalArgumentException("an audit key is " + BYTES + " bytes");
         }
-        try {
-            if (master.length != 32) {
-                throw new SigilException(ErrorCode.CONFIGURATION, "store: " + setting + " must be base64 of 32 bytes, not "
-                        + master.length + " bytes");
-            }
-            return new AuditKey(master);
-        } finally {
-            Arrays.fill(master, (byte) 0);
-        }
+        return new AuditKey(master);
     }
 
     /** A random key, for tests. */
     public static AuditKey random() {
-        byte[] master = new byte[32];
+        byte[] master = new byte[BYTES];
         new SecureRandom().nextBytes(master);
         try {
             return new AuditKey(master);

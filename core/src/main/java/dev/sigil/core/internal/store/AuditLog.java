@@ -135,7 +135,7 @@ public final class AuditLog {
 
     /** The signed text of a checkpoint (for exports, which carry their own). */
     public String signed(AuditCheckpoints.Checkpoint c) {
-        return new AuditCheckpoints(null, key).line(c);
+        return c.signedWith(key);
     }
 
     /**
@@ -154,8 +154,7 @@ public final class AuditLog {
         if (lastWritten != null && lastWritten.seq() == now.seq() && lastWritten.recordHash().equals(now.recordHash())) {
             return Optional.empty();
         }
-        checkpoints.append(now);
-        CHECKPOINT_LOG.info("{}", checkpoints.line(now));
+        CHECKPOINT_LOG.info("{}", checkpoints.append(now));
         lastWritten = now;
         return Optional.of(now);
     }
@@ -250,20 +249,21 @@ public final class AuditLog {
      * @return how many records were re-linked (0 if none needed it)
      */
     public long keyLegacyRecords(Store store) throws SigilException {
+        // Plain records can only be the first ones (every record appended since is keyed, and keying
+        // is all or nothing): the first record tells, by its primary key, without reading the log.
+        if (!store.inTransaction(AuditLog::startsPlain)) {
+            return 0L;
+        }
         return store.inTransaction(c -> {
             try (PreparedStatement lock = c.prepareStatement("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE")) {
                 lock.executeQuery().close();
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM audit_log WHERE scheme <> ?")) {
-                ps.setString(1, KEYED);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getLong(1) == 0) {
-                        return 0L;
-                    }
-                }
+            if (!startsPlain(c)) {
+                return 0L; // another node keyed it meanwhile
             }
-            List<Object[]> rows = new ArrayList<>();
+            record Plain(long seq, long at, AuditEvent event) {
+            }
+            List<Plain> rows = new ArrayList<>();
             String prev = GENESIS;
             try (PreparedStatement ps = c.prepareStatement("SELECT seq, at, event, outcome, user_id, credential_id, "
                     + "request_id, client_address, detail, prev_hash, record_hash, scheme FROM audit_log ORDER BY seq");
@@ -280,16 +280,16 @@ public final class AuditLog {
                         return 0L;
                     }
                     prev = rs.getString(11);
-                    rows.add(new Object[] {expected, rs.getLong(2), e});
+                    rows.add(new Plain(expected, rs.getLong(2), e));
                     expected++;
                 }
             }
             String link = GENESIS;
             try (PreparedStatement ps = c.prepareStatement("UPDATE audit_log SET prev_hash = ?, record_hash = ?, "
                     + "scheme = ? WHERE seq = ?")) {
-                for (Object[] r : rows) {
-                    long seq = (Long) r[0];
-                    String next = link(KEYED, seq, (Long) r[1], (AuditEvent) r[2], link);
+                for (Plain r : rows) {
+                    long seq = r.seq();
+                    String next = link(KEYED, seq, r.at(), r.event(), link);
                     ps.setString(1, link);
                     ps.setString(2, next);
                     ps.setString(3, KEYED);
@@ -309,6 +309,14 @@ public final class AuditLog {
             LOG.info("The audit log is keyed now: {} earlier record(s) verified and re-linked", rows.size());
             return (long) rows.size();
         });
+    }
+
+    /** Whether the log's first record is of the plain SHA-256 scheme of version 1. */
+    private static boolean startsPlain(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT scheme FROM audit_log WHERE seq = 1");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() && LEGACY.equals(rs.getString(1));
+        }
     }
 
     private static String time(long millis) {

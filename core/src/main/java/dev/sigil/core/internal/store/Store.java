@@ -60,16 +60,16 @@ public final class Store implements AutoCloseable {
      */
     static Store open(StoreSettings settings, Function<String, String> env) throws SigilException {
         AuditKey key;
-        char[] keyText;
+        byte[] master;
         try {
-            keyText = settings.auditKey().resolve(env);
+            master = settings.auditKey().resolveKey(env, AuditKey.BYTES);
         } catch (SigilException e) {
             throw new SigilException(ErrorCode.CONFIGURATION, "store: " + e.getMessage());
         }
         try {
-            key = AuditKey.of(settings.auditKey().setting(), keyText);
+            key = AuditKey.of(master);
         } finally {
-            Arrays.fill(keyText, '\0');
+            Arrays.fill(master, (byte) 0);
         }
         AuditLog audit = new AuditLog(java.time.Clock.systemUTC(), key, settings.checkpointFile() == null ? null
                 : new AuditCheckpoints(settings.checkpointFile(), key));

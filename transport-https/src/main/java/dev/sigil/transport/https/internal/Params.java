@@ -1,5 +1,7 @@
 package dev.sigil.transport.https.internal;
 
+import dev.sigil.api.Identifiers;
+
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -16,13 +18,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * a form core never issues (docs/protocol.md, "Limits").
  */
 final class Params {
-    /**
-     * The longest identifier (user or credential id): the {@code VARCHAR(64)} columns of the store.
-     * The alphabet is the one the admin API creates identifiers with.
-     */
-    static final int MAX_IDENTIFIER = 64;
-    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9._@-]{1," + MAX_IDENTIFIER + "}");
-
     /**
      * The longest opaque value the server issued (access token, SAD: 43 characters of base64url
      * today), with room to change their length; RFC 6750's token68 alphabet.
@@ -42,9 +37,9 @@ final class Params {
     private Params() {
     }
 
-    /** Whether a value is a well-formed user or credential identifier. */
+    /** Whether a value is a well-formed user or credential identifier ({@link Identifiers}). */
     static boolean isIdentifier(String s) {
-        return s != null && IDENTIFIER.matcher(s).matches();
+        return Identifiers.valid(s);
     }
 
     /** Whether a value has the form of a token or SAD the server issues. */
