@@ -66,4 +66,28 @@ class SecretRefTest {
         assertFalse(ref.toString().contains("s3cret"));
         assertEquals("p.env=VAR", ref.toString());
     }
+
+    @Test
+    void aKeyIsBase64OfExactlyItsLengthAndTheMessageNeverShowsIt() throws Exception {
+        byte[] key = new byte[32];
+        java.util.Arrays.fill(key, (byte) 7);
+        String b64 = java.util.Base64.getEncoder().encodeToString(key);
+        Files.writeString(dir.resolve("k"), b64 + "\n");
+        assertArrayEquals(key, SecretRef.of("audit.key", null, dir.resolve("k").toString()).resolveKey(k -> null, 32));
+        for (String bad : java.util.List.of(b64.substring(4), "not base64!", b64 + "AAAA", "\u00e9" + b64)) {
+            SigilException e = assertThrows(SigilException.class,
+                    () -> SecretRef.of("kek", "K", null).resolveKey(Map.of("K", bad)::get, 32));
+            assertEquals(ErrorCode.CONFIGURATION, e.code());
+            assertEquals("kek must be base64 of 32 bytes", e.getMessage());
+        }
+    }
+
+    @Test
+    void identifiersFollowOneRule() {
+        assertTrue(Identifiers.valid("alice.sign-2@example"));
+        assertTrue(Identifiers.valid("a".repeat(Identifiers.MAX_LENGTH)));
+        for (String bad : new String[] {null, "", "a".repeat(Identifiers.MAX_LENGTH + 1), "a b", "a\u0000", "é"}) {
+            assertFalse(Identifiers.valid(bad), String.valueOf(bad));
+        }
+    }
 }
