@@ -403,7 +403,8 @@ class SoleControlTest {
     void concurrentAttemptsAreEachCounted(StoreKind kind) throws Exception {
         try (Fixture f = new Fixture(kind, dir)) {
             AttemptLimits limits = new AttemptLimits(new Policy(Duration.ofMinutes(30), Duration.ofMinutes(5),
-                    Duration.ofMinutes(30), 1000, Duration.ofMinutes(5), 3, 1000, Duration.ofMinutes(5)));
+                    Duration.ofMinutes(30), 1000, Duration.ofMinutes(5), 3, 1000, Duration.ofMinutes(5),
+                    Duration.ofSeconds(30)));
             ExecutorService pool = Executors.newFixedThreadPool(4);
             List<Future<AttemptLimits.Reservation>> done = new ArrayList<>();
             for (int i = 0; i < 40; i++) {

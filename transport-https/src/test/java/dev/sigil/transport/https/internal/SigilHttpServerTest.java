@@ -79,6 +79,12 @@ class SigilHttpServerTest {
         }
 
         @Override
+        public List<byte[]> signDigests(KeyRef key, SignatureAlgorithm algorithm, List<byte[]> digests,
+                                        dev.sigil.api.backend.CallContext context) throws SigilException {
+            throw new SigilException(ErrorCode.UNSUPPORTED_OPERATION, "not in this test");
+        }
+
+        @Override
         public KeyInfo key(KeyRef key) {
             return new KeyInfo(key, dev.sigil.api.KeyType.RSA, 2048, null, RSA_PUBLIC, List.of(),
                     EnumSet.of(SignatureAlgorithm.RSA_PKCS1_SHA256));
