@@ -103,6 +103,11 @@ class SoleControlTest {
             List<byte[]> sigs = f.soleControl.signHashes(f.session("alice"), "alice-rsa", sad.sad(), List.of(h2, h1),
                     SignatureAlgorithm.RSA_PKCS1_SHA256, CTX);
             assertEquals(2, sigs.size());
+            assertEquals(1, f.backend.batches.size(), "one backend call for the request's hashes");
+            assertEquals("req-1", f.backend.batches.get(0).requestId());
+            Duration left = Duration.between(java.time.Instant.now(), f.backend.batches.get(0).deadline());
+            assertTrue(left.compareTo(Duration.ofSeconds(25)) > 0
+                    && left.compareTo(Duration.ofSeconds(31)) < 0, "the policy's 30 s deadline: " + left);
             for (int i = 0; i < 2; i++) {
                 Signature v = Signature.getInstance("SHA256withRSA");
                 v.initVerify(Fixture.RSA.getPublic());
