@@ -1,0 +1,54 @@
+package dev.sigil.backend.keystore.internal;
+
+import static dev.sigil.backend.keystore.internal.Fixtures.PASSWORD;
+
+import dev.sigil.api.backend.SigningBackend;
+import dev.sigil.backend.testkit.SigningBackendContractTest;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The backend contract on a PKCS#12 file with RSA-2048 and EC P-256/P-384/P-521 keys, signing with
+ * the bundle's BouncyCastle. A keystore has no disabled keys (the contract then checks that every
+ * key is enabled) and generates keys.
+ */
+class KeystoreBackendContractTest extends SigningBackendContractTest {
+    @TempDir
+    static Path dir;
+    private Path keystore;
+    private KeystoreBackend backend;
+
+    @BeforeAll
+    void openKeystore() throws Exception {
+        keystore = Fixtures.sharedPki().write(dir.resolve("keys.p12"), "PKCS12", PASSWORD);
+        backend = Fixtures.open(keystore);
+    }
+
+    @AfterAll
+    void closeKeystore() {
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    @Override
+    protected SigningBackend backend() {
+        return backend;
+    }
+
+    @Override
+    protected SigningBackend closedBackend() throws Exception {
+        KeystoreBackend closed = Fixtures.open(keystore);
+        closed.close();
+        return closed;
+    }
+
+    @Override
+    protected boolean generatesKeys() {
+        return true;
+    }
+}
