@@ -9,6 +9,7 @@ import dev.sigil.api.SigilException;
 import dev.sigil.api.SignatureAlgorithm;
 import dev.sigil.api.SignatureAlgorithm.Scheme;
 import dev.sigil.api.backend.BackendHealth;
+import dev.sigil.api.backend.CallContext;
 import dev.sigil.api.backend.KeyInfo;
 import dev.sigil.api.backend.KeySpec;
 import dev.sigil.api.backend.SigningBackend;
@@ -212,8 +213,53 @@ public final class KeystoreBackend implements SigningBackend {
 
     @Override
     public byte[] sign(KeyRef ref, SignatureAlgorithm algorithm, byte[] digest) throws SigilException {
-        Objects.requireNonNull(algorithm, "algorithm");
         Objects.requireNonNull(digest, "digest");
+        LoadedKey key = checked(ref, algorithm, List.of(digest));
+        return sign(key, ref, algorithm, digest, null);
+    }
+
+    /**
+     * Signs as {@link #sign(KeyRef, SignatureAlgorithm, byte[])}: a keystore signs in memory and
+     * never waits, so the deadline only refuses a call that comes after it ({@link ErrorCode#BUSY});
+     * the request id goes into the log line of a failure.
+     */
+    @Override
+    public byte[] sign(KeyRef ref, SignatureAlgorithm algorithm, byte[] digest, CallContext context)
+            throws SigilException {
+        Objects.requireNonNull(digest, "digest");
+        Objects.requireNonNull(context, "context");
+        LoadedKey key = checked(ref, algorithm, List.of(digest));
+        if (context.expired()) {
+            throw new SigilException(ErrorCode.BUSY, "the signing deadline passed before backend " + id
+                    + " could start");
+        }
+        return sign(key, ref, algorithm, digest, context.requestId());
+    }
+
+    /**
+     * Signs the digests one after the other, all of them or none: every digest is checked before the
+     * first signature, and the batch fails with {@link ErrorCode#BUSY} if the deadline passes.
+     */
+    @Override
+    public List<byte[]> sign(KeyRef ref, SignatureAlgorithm algorithm, List<byte[]> digests, CallContext context)
+            throws SigilException {
+        Objects.requireNonNull(digests, "digests");
+        Objects.requireNonNull(context, "context");
+        LoadedKey key = checked(ref, algorithm, digests);
+        List<byte[]> out = new ArrayList<>(digests.size());
+        for (byte[] digest : digests) {
+            if (context.expired()) {
+                throw new SigilException(ErrorCode.BUSY, "the signing deadline passed after "
+                        + out.size() + " of " + digests.size() + " signatures");
+            }
+            out.add(sign(key, ref, algorithm, digest, context.requestId()));
+        }
+        return out;
+    }
+
+    /** The key, after checking that it can sign these digests with this algorithm. */
+    private LoadedKey checked(KeyRef ref, SignatureAlgorithm algorithm, List<byte[]> digests) throws SigilException {
+        Objects.requireNonNull(algorithm, "algorithm");
         LoadedKey key = lookup(ref);
         KeyInfo info = key.info();
         if (algorithm.keyType() != info.type()) {
@@ -224,10 +270,19 @@ public final class KeystoreBackend implements SigningBackend {
             throw new SigilException(ErrorCode.UNSUPPORTED_ALGORITHM,
                     "backend " + id + " cannot sign with " + algorithm);
         }
-        if (digest.length != algorithm.digestLength()) {
-            throw new SigilException(ErrorCode.INVALID_DIGEST, algorithm + " needs a "
-                    + algorithm.digestLength() + "-byte digest, not " + digest.length + " bytes");
+        for (byte[] digest : digests) {
+            Objects.requireNonNull(digest, "digest");
+            if (digest.length != algorithm.digestLength()) {
+                throw new SigilException(ErrorCode.INVALID_DIGEST, algorithm + " needs a "
+                        + algorithm.digestLength() + "-byte digest, not " + digest.length + " bytes");
+            }
         }
+        return key;
+    }
+
+    /** One signature of a checked digest; {@code requestId} (may be null) is for the log. */
+    private byte[] sign(LoadedKey key, KeyRef ref, SignatureAlgorithm algorithm, byte[] digest, String requestId)
+            throws SigilException {
         HashAlgorithm hash = algorithm.hash();
         try {
             Signature signature = Signature.getInstance(signatureNames.get(algorithm.scheme()), signatureProvider);
@@ -239,8 +294,8 @@ public final class KeystoreBackend implements SigningBackend {
             signature.update(algorithm.scheme() == Scheme.PKCS1_V1_5 ? hash.digestInfo(digest) : digest);
             return signature.sign();
         } catch (GeneralSecurityException | ProviderException e) {
-            LOG.error("{} '{}': signing with key {} and {} failed", KeystoreSettings.COMPONENT, id, ref,
-                    algorithm, e);
+            LOG.error("{} '{}': signing with key {} and {}{} failed", KeystoreSettings.COMPONENT, id, ref,
+                    algorithm, requestId == null ? "" : " for request " + requestId, e);
             throw new SigilException(ErrorCode.INTERNAL, "signing with key " + ref + " failed", e);
         }
     }

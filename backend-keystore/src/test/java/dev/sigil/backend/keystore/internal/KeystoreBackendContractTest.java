@@ -2,13 +2,19 @@ package dev.sigil.backend.keystore.internal;
 
 import static dev.sigil.backend.keystore.internal.Fixtures.PASSWORD;
 
+import dev.sigil.api.ErrorCode;
+import dev.sigil.api.KeyRef;
+import dev.sigil.api.SignatureAlgorithm;
+import dev.sigil.api.backend.CallContext;
 import dev.sigil.api.backend.SigningBackend;
 import dev.sigil.backend.testkit.SigningBackendContractTest;
 
 import java.nio.file.Path;
+import java.time.Instant;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -50,5 +56,13 @@ class KeystoreBackendContractTest extends SigningBackendContractTest {
     @Override
     protected boolean generatesKeys() {
         return true;
+    }
+
+    /** Beyond the contract (which asks it of batches only): a keystore refuses a late single call too. */
+    @Test
+    void signatureAfterItsDeadlineIsBusy() throws Exception {
+        CallContext late = new CallContext("late", Instant.now().minusMillis(1));
+        assertRefused(ErrorCode.BUSY, "a signature whose deadline has passed", () -> backend.sign(
+                new KeyRef(Fixtures.BACKEND_ID, "ec-p256"), SignatureAlgorithm.ECDSA_SHA256, new byte[32], late));
     }
 }
