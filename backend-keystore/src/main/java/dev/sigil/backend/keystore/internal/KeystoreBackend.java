@@ -9,6 +9,7 @@ import dev.sigil.api.SigilException;
 import dev.sigil.api.SignatureAlgorithm;
 import dev.sigil.api.SignatureAlgorithm.Scheme;
 import dev.sigil.api.backend.BackendHealth;
+import dev.sigil.api.backend.CallContext;
 import dev.sigil.api.backend.KeyInfo;
 import dev.sigil.api.backend.KeySpec;
 import dev.sigil.api.backend.SigningBackend;
@@ -83,6 +84,11 @@ import org.slf4j.LoggerFactory;
  * byte[] sig = backend.sign(backend.keys().get(0).ref(), SignatureAlgorithm.ECDSA_SHA256, digest);
  * }</pre>
  *
+ * <p>A provider that is not installed in the JVM can be loaded from a jar ({@code provider.jar},
+ * {@code provider.class}, see {@link ProviderJar}); its instance then opens the keystore and, unless
+ * {@code signature.provider} names another, signs. It is never registered with
+ * {@code java.security.Security}.
+ *
  * <p>The keystore is read once, by the constructor; the private keys and the {@link KeyInfo} of
  * every entry are cached, so signing never touches the keystore. Signing uses the bundle's own
  * BouncyCastle instance unless {@code signature.provider} names another installed provider:
@@ -115,6 +121,8 @@ public final class KeystoreBackend implements SigningBackend {
     /** Kept for {@code getKey}/{@code setKeyEntry}/{@code store}; zeroed by {@link #close()}. */
     private final char[] password;
     private final Provider signatureProvider;
+    /** The provider loaded from {@code provider.jar}; null when the installed providers are used. */
+    private final ProviderJar providerJar;
     private final boolean signingWithBouncyCastle;
     private final Map<Scheme, String> signatureNames;
     private final Set<SignatureAlgorithm> algorithms;
@@ -146,44 +154,58 @@ public final class KeystoreBackend implements SigningBackend {
         this.keystoreType = settings.keystoreType();
         this.keystorePath = settings.keystorePath();
         this.passwordSource = settings.passwordSource();
-
-        if (settings.signatureProvider() == null) {
-            this.signatureProvider = BouncyCastle.provider();
-        } else {
-            this.signatureProvider = Security.getProvider(settings.signatureProvider());
-            if (signatureProvider == null) {
-                throw settings.problem("signature.provider names " + settings.signatureProvider()
-                        + ", which is not an installed JCA provider");
-            }
-        }
-        this.signingWithBouncyCastle = signatureProvider == BouncyCastle.provider();
-        this.signatureNames = resolveSignatureNames(signatureProvider);
-        if (signatureNames.isEmpty()) {
-            throw settings.problem("signature.provider " + signatureProvider.getName()
-                    + " offers none of NONEwithRSA, RAWRSASSA-PSS, NONEwithECDSA");
-        }
-        Set<SignatureAlgorithm> algs = EnumSet.noneOf(SignatureAlgorithm.class);
-        for (SignatureAlgorithm a : SignatureAlgorithm.values()) {
-            if (signatureNames.containsKey(a.scheme())) {
-                algs.add(a);
-            }
-        }
-        this.algorithms = Collections.unmodifiableSet(algs);
-
+        this.providerJar = settings.providerJar() == null ? null
+                : ProviderJar.load(settings, KeystoreBackend.class.getClassLoader());
         this.password = settings.password();
         boolean loaded = false;
         try {
+            this.signatureProvider = signatureProvider(settings);
+            this.signingWithBouncyCastle = signatureProvider == BouncyCastle.provider();
+            this.signatureNames = resolveSignatureNames(signatureProvider);
+            if (signatureNames.isEmpty()) {
+                throw settings.problem("signature.provider " + signatureProvider.getName()
+                        + " offers none of NONEwithRSA, RAWRSASSA-PSS, NONEwithECDSA");
+            }
+            Set<SignatureAlgorithm> algs = EnumSet.noneOf(SignatureAlgorithm.class);
+            for (SignatureAlgorithm a : SignatureAlgorithm.values()) {
+                if (signatureNames.containsKey(a.scheme())) {
+                    algs.add(a);
+                }
+            }
+            this.algorithms = Collections.unmodifiableSet(algs);
             this.keyStore = openKeyStore(settings);
             this.keys = readKeys();
             loaded = true;
         } finally {
             if (!loaded) {
                 Arrays.fill(password, '\0');
+                if (providerJar != null) {
+                    providerJar.close();
+                }
             }
         }
-        LOG.info("{} '{}': {} signing key(s) from {} keystore {}, signing with {}",
+        LOG.info("{} '{}': {} signing key(s) from {} keystore {}{}, signing with {}",
                 KeystoreSettings.COMPONENT, id, keys.size(), keystoreType,
-                keystorePath == null ? "(no file)" : keystorePath, signatureProvider.getName());
+                keystorePath == null ? "(no file)" : keystorePath,
+                providerJar == null ? "" : " of provider " + providerJar.provider().getName() + " from "
+                        + settings.providerJar(),
+                signatureProvider.getName());
+    }
+
+    /**
+     * The provider to sign with: the one {@code signature.provider} names, else the one loaded from
+     * {@code provider.jar}, else the bundle's BouncyCastle.
+     */
+    private Provider signatureProvider(KeystoreSettings settings) throws SigilException {
+        if (settings.signatureProvider() == null) {
+            return providerJar != null ? providerJar.provider() : BouncyCastle.provider();
+        }
+        Provider named = Security.getProvider(settings.signatureProvider());
+        if (named == null) {
+            throw settings.problem("signature.provider names " + settings.signatureProvider()
+                    + ", which is not an installed JCA provider");
+        }
+        return named;
     }
 
     @Override
@@ -213,10 +235,61 @@ public final class KeystoreBackend implements SigningBackend {
 
     @Override
     public byte[] sign(KeyRef ref, SignatureAlgorithm algorithm, byte[] digest) throws SigilException {
-        Objects.requireNonNull(algorithm, "algorithm");
         Objects.requireNonNull(digest, "digest");
+        LoadedKey key = checked(ref, algorithm, List.of(digest));
+        return sign(key, ref, algorithm, digest, null);
+    }
+
+    /**
+     * Signs as {@link #sign(KeyRef, SignatureAlgorithm, byte[])}: a keystore signs in memory and
+     * never waits, so the deadline only refuses a call that comes after it ({@link ErrorCode#BUSY});
+     * the request id goes into the log line of a failure.
+     */
+    @Override
+    public byte[] sign(KeyRef ref, SignatureAlgorithm algorithm, byte[] digest, CallContext context)
+            throws SigilException {
+        Objects.requireNonNull(digest, "digest");
+        Objects.requireNonNull(context, "context");
+        LoadedKey key = checked(ref, algorithm, List.of(digest));
+        if (context.expired()) {
+            throw new SigilException(ErrorCode.BUSY, "the signing deadline passed before backend " + id
+                    + " could start");
+        }
+        return sign(key, ref, algorithm, digest, context.requestId());
+    }
+
+    /**
+     * Signs the digests one after the other, all of them or none: every digest is checked before the
+     * first signature, and the batch fails with {@link ErrorCode#BUSY} if the deadline passes.
+     */
+    @Override
+    public List<byte[]> sign(KeyRef ref, SignatureAlgorithm algorithm, List<byte[]> digests, CallContext context)
+            throws SigilException {
+        Objects.requireNonNull(digests, "digests");
+        Objects.requireNonNull(context, "context");
+        LoadedKey key = checked(ref, algorithm, digests);
+        List<byte[]> out = new ArrayList<>(digests.size());
+        for (byte[] digest : digests) {
+            if (context.expired()) {
+                throw new SigilException(ErrorCode.BUSY, "the signing deadline passed after "
+                        + out.size() + " of " + digests.size() + " signatures");
+            }
+            out.add(sign(key, ref, algorithm, digest, context.requestId()));
+        }
+        return out;
+    }
+
+    /** The key, after checking that it can sign these digests with this algorithm. */
+    private LoadedKey checked(KeyRef ref, SignatureAlgorithm algorithm, List<byte[]> digests) throws SigilException {
+        Objects.requireNonNull(algorithm, "algorithm");
         LoadedKey key = lookup(ref);
-        SignChecks.check(key.info(), algorithm, digest);
+        SignChecks.check(key.info(), algorithm, digests);
+        return key;
+    }
+
+    /** One signature of a checked digest; {@code requestId} (may be null) is for the log. */
+    private byte[] sign(LoadedKey key, KeyRef ref, SignatureAlgorithm algorithm, byte[] digest, String requestId)
+            throws SigilException {
         HashAlgorithm hash = algorithm.hash();
         try {
             Signature signature = Signature.getInstance(signatureNames.get(algorithm.scheme()), signatureProvider);
@@ -228,8 +301,8 @@ public final class KeystoreBackend implements SigningBackend {
             signature.update(algorithm.scheme() == Scheme.PKCS1_V1_5 ? hash.digestInfo(digest) : digest);
             return signature.sign();
         } catch (GeneralSecurityException | ProviderException e) {
-            LOG.error("{} '{}': signing with key {} and {} failed", KeystoreSettings.COMPONENT, id, ref,
-                    algorithm, e);
+            LOG.error("{} '{}': signing with key {} and {}{} failed", KeystoreSettings.COMPONENT, id, ref,
+                    algorithm, requestId == null ? "" : " for request " + requestId, e);
             throw new SigilException(ErrorCode.INTERNAL, "signing with key " + ref + " failed", e);
         }
     }
@@ -316,7 +389,20 @@ public final class KeystoreBackend implements SigningBackend {
             closed = true;
             keys = Collections.emptySortedMap();
             Arrays.fill(password, '\0');
+            if (providerJar != null) {
+                providerJar.close();
+            }
         }
+    }
+
+    /** The provider of the keystore, for tests. */
+    Provider keyStoreProvider() {
+        return keyStore.getProvider();
+    }
+
+    /** The provider that signs, for tests. */
+    Provider signingProvider() {
+        return signatureProvider;
     }
 
     /**
@@ -341,7 +427,10 @@ public final class KeystoreBackend implements SigningBackend {
         KeyStore ks;
         String providerName = settings.keystoreProvider();
         try {
-            if (providerName == null) {
+            if (providerJar != null) {
+                providerName = providerJar.provider().getName() + " from provider.jar " + settings.providerJar();
+                ks = KeyStore.getInstance(keystoreType, providerJar.provider());
+            } else if (providerName == null) {
                 ks = KeyStore.getInstance(keystoreType);
             } else {
                 Provider provider = Security.getProvider(providerName);

@@ -47,4 +47,20 @@ public @interface KeystoreBackendConfig {
             description = "Name of an installed JCA provider to sign and generate keys with; empty "
                     + "for the bundle's own BouncyCastle instance.")
     String signature_provider() default "";
+
+    @AttributeDefinition(name = "Provider jar", required = false,
+            description = "Path of a jar holding a JCA provider that is not installed in the JVM (a "
+                    + "vendor JCE such as AWS CloudHSM's). Loaded in a class loader of its own, never "
+                    + "registered globally; used for the KeyStore and, unless signature.provider is set, "
+                    + "for signing. Not together with keystore.provider.")
+    String provider_jar() default "";
+
+    @AttributeDefinition(name = "Provider class", required = false,
+            description = "The java.security.Provider subclass in provider.jar to instantiate.")
+    String provider_class() default "";
+
+    @AttributeDefinition(name = "Provider configuration", required = false,
+            description = "Optional argument for the provider: passed to its (String) constructor, "
+                    + "or else to Provider.configure.")
+    String provider_config() default "";
 }

@@ -43,10 +43,14 @@ public final class KeystoreSettings {
     private final String passwordSource;
     private final char[] password;
     private final String signatureProvider;
+    private final Path providerJar;
+    private final String providerClass;
+    private final String providerConfig;
 
     private KeystoreSettings(String backendId, String keystoreType, Path keystorePath,
                              String keystoreProvider, String passwordSource, char[] password,
-                             String signatureProvider) {
+                             String signatureProvider, Path providerJar, String providerClass,
+                             String providerConfig) {
         this.backendId = backendId;
         this.keystoreType = keystoreType;
         this.keystorePath = keystorePath;
@@ -54,6 +58,9 @@ public final class KeystoreSettings {
         this.passwordSource = passwordSource;
         this.password = password;
         this.signatureProvider = signatureProvider;
+        this.providerJar = providerJar;
+        this.providerClass = providerClass;
+        this.providerConfig = providerConfig;
     }
 
     /**
@@ -93,6 +100,36 @@ public final class KeystoreSettings {
             }
         }
 
+        String keystoreProvider = trimToNull(config.keystore_provider());
+        String providerClass = trimToNull(config.provider_class());
+        String providerConfig = trimToNull(config.provider_config());
+        Path providerJar = null;
+        String jarText = trimToNull(config.provider_jar());
+        if (jarText == null) {
+            if (providerClass != null) {
+                throw problem(id, "provider.class " + providerClass + " needs provider.jar, the jar to load it from");
+            }
+            if (providerConfig != null) {
+                throw problem(id, "provider.config needs provider.jar and provider.class");
+            }
+        } else {
+            providerJar = toPath(id, "provider.jar", jarText);
+            if (keystoreProvider != null) {
+                throw problem(id, "set keystore.provider (an installed provider) or provider.jar (a provider "
+                        + "loaded from a jar), not both");
+            }
+            if (!Files.exists(providerJar)) {
+                throw problem(id, "provider.jar " + providerJar + " does not exist");
+            }
+            if (!Files.isRegularFile(providerJar)) {
+                throw problem(id, "provider.jar " + providerJar + " is not a regular file");
+            }
+            if (providerClass == null) {
+                throw problem(id, "provider.class is required with provider.jar (the java.security.Provider "
+                        + "subclass to load from it)");
+            }
+        }
+
         SecretRef secret;
         char[] password;
         try {
@@ -103,8 +140,8 @@ public final class KeystoreSettings {
             throw new SigilException(e.code(), COMPONENT + " '" + id + "': " + e.getMessage(), e);
         }
 
-        return new KeystoreSettings(id, type, path, trimToNull(config.keystore_provider()),
-                secret.toString(), password, trimToNull(config.signature_provider()));
+        return new KeystoreSettings(id, type, path, keystoreProvider, secret.toString(), password,
+                trimToNull(config.signature_provider()), providerJar, providerClass, providerConfig);
     }
 
     /** The backend instance id; never blank. */
@@ -145,6 +182,21 @@ public final class KeystoreSettings {
         return signatureProvider;
     }
 
+    /** The absolute path of the jar to load a provider from, or null to use installed providers. */
+    public Path providerJar() {
+        return providerJar;
+    }
+
+    /** The {@code java.security.Provider} subclass in {@link #providerJar()}; null without a jar. */
+    public String providerClass() {
+        return providerClass;
+    }
+
+    /** The argument for the provider's {@code (String)} constructor or {@code configure}; null if none. */
+    public String providerConfig() {
+        return providerConfig;
+    }
+
     /** Zeroes the password held by these settings. */
     public void clearPassword() {
         Arrays.fill(password, '\0');
@@ -163,7 +215,9 @@ public final class KeystoreSettings {
     @Override
     public String toString() {
         return "KeystoreSettings[" + backendId + ", " + keystoreType + ", "
-                + (keystorePath == null ? "no file" : keystorePath) + ", password from " + passwordSource + "]";
+                + (keystorePath == null ? "no file" : keystorePath)
+                + (providerJar == null ? "" : ", provider " + providerClass + " from " + providerJar)
+                + ", password from " + passwordSource + "]";
     }
 
     private static Path toPath(String id, String setting, String text) throws SigilException {

@@ -62,7 +62,15 @@ final class Fixtures {
 
         /** Writes the keystore: the four keys with chain [leaf, CA], and the CA as a trusted entry. */
         Path write(Path file, String type, String password) throws Exception {
-            KeyStore ks = KeyStore.getInstance(type);
+            return write(file, KeyStore.getInstance(type), password);
+        }
+
+        /** Writes the keystore as {@link #write(Path, String, String)} with a type of this provider. */
+        Path write(Path file, String type, Provider provider, String password) throws Exception {
+            return write(file, KeyStore.getInstance(type, provider), password);
+        }
+
+        private Path write(Path file, KeyStore ks, String password) throws Exception {
             ks.load(null, null);
             for (Map.Entry<String, KeyPair> e : keys.entrySet()) {
                 ks.setKeyEntry(e.getKey(), e.getValue().getPrivate(), password.toCharArray(),

@@ -242,6 +242,66 @@ class KeystoreSettingsTest {
     }
 
     @Test
+    void providerJarThatDoesNotExistIsNamed() {
+        Path missing = dir.resolve("cloudhsm-5.12.0.jar");
+        props.put("provider.jar", missing.toString());
+        props.put("provider.class", "com.amazonaws.cloudhsm.jce.provider.CloudHsmProvider");
+        assertConfigurationError("backend-keystore 'default': provider.jar " + missing + " does not exist",
+                () -> settings());
+    }
+
+    @Test
+    void providerJarThatIsADirectoryIsRejected() {
+        props.put("provider.jar", dir.toString());
+        props.put("provider.class", "com.amazonaws.cloudhsm.jce.provider.CloudHsmProvider");
+        assertConfigurationError("backend-keystore 'default': provider.jar " + dir + " is not a regular file",
+                () -> settings());
+    }
+
+    @Test
+    void providerJarNeedsAProviderClass() throws Exception {
+        props.put("provider.jar", Files.writeString(dir.resolve("p.jar"), "x").toString());
+        assertConfigurationError("backend-keystore 'default': provider.class is required with provider.jar (the "
+                + "java.security.Provider subclass to load from it)", () -> settings());
+    }
+
+    @Test
+    void providerClassWithoutAJarIsRejected() {
+        props.put("provider.class", "com.amazonaws.cloudhsm.jce.provider.CloudHsmProvider");
+        assertConfigurationError("backend-keystore 'default': provider.class "
+                + "com.amazonaws.cloudhsm.jce.provider.CloudHsmProvider needs provider.jar, the jar to load it from",
+                () -> settings());
+    }
+
+    @Test
+    void providerConfigWithoutAJarIsRejected() {
+        props.put("provider.config", "--name=hsm");
+        assertConfigurationError("backend-keystore 'default': provider.config needs provider.jar and provider.class",
+                () -> settings());
+    }
+
+    @Test
+    void providerJarTogetherWithKeystoreProviderIsRejected() throws Exception {
+        props.put("provider.jar", Files.writeString(dir.resolve("p.jar"), "x").toString());
+        props.put("provider.class", "com.amazonaws.cloudhsm.jce.provider.CloudHsmProvider");
+        props.put("keystore.provider", "SunJSSE");
+        assertConfigurationError("backend-keystore 'default': set keystore.provider (an installed provider) or "
+                + "provider.jar (a provider loaded from a jar), not both", () -> settings());
+    }
+
+    @Test
+    void validProviderJarSettingsAreKeptAbsolute() throws Exception {
+        Path jar = Files.writeString(dir.resolve("p.jar"), "x");
+        props.put("provider.jar", jar.toString());
+        props.put("provider.class", " com.example.Provider ");
+        KeystoreSettings s = settings();
+        assertEquals(jar.toAbsolutePath(), s.providerJar());
+        assertEquals("com.example.Provider", s.providerClass());
+        assertNull(s.providerConfig());
+        assertTrue(s.toString().contains("provider com.example.Provider from " + jar), s.toString());
+    }
+
+    @Test
     void activationFailsWithTheOneLineProblemAsItsMessage() {
         Path missing = dir.resolve("missing.p12");
         props.put("keystore.path", missing.toString());

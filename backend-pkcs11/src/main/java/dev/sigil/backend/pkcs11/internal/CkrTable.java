@@ -90,8 +90,9 @@ final class CkrTable {
         row(CKR_MECHANISM_INVALID, ErrorCode.UNSUPPORTED_ALGORITHM, Action.NONE);
         row(CKR_MECHANISM_PARAM_INVALID, ErrorCode.UNSUPPORTED_ALGORITHM, Action.NONE);
         row(CKR_KEY_TYPE_INCONSISTENT, ErrorCode.UNSUPPORTED_ALGORITHM, Action.NONE);
-        row(CKR_KEY_FUNCTION_NOT_PERMITTED, ErrorCode.UNSUPPORTED_ALGORITHM, Action.NONE);
         row(CKR_KEY_SIZE_RANGE, ErrorCode.UNSUPPORTED_ALGORITHM, Action.NONE);
+        // The key's attributes forbid signing (CKA_SIGN false): it exists but is disabled.
+        row(CKR_KEY_FUNCTION_NOT_PERMITTED, ErrorCode.KEY_DISABLED, Action.NONE);
         row(CKR_DATA_LEN_RANGE, ErrorCode.INVALID_DIGEST, Action.NONE);
         row(CKR_DATA_INVALID, ErrorCode.INVALID_DIGEST, Action.NONE);
         row(CKR_FUNCTION_NOT_SUPPORTED, ErrorCode.UNSUPPORTED_OPERATION, Action.NONE);

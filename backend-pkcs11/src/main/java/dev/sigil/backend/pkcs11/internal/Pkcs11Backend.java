@@ -28,10 +28,13 @@ import dev.sigil.api.SigilException;
 import dev.sigil.api.SignatureAlgorithm;
 import dev.sigil.api.SignatureAlgorithm.Scheme;
 import dev.sigil.api.backend.BackendHealth;
+import dev.sigil.api.backend.CallContext;
 import dev.sigil.api.backend.KeyInfo;
 import dev.sigil.api.backend.KeySpec;
+import dev.sigil.api.backend.KeyState;
 import dev.sigil.api.backend.SigningBackend;
 import dev.sigil.backend.kit.EcdsaSignatures;
+import dev.sigil.backend.kit.SignChecks;
 import dev.sigil.backend.pkcs11.internal.TokenKeys.TokenKey;
 
 import java.math.BigInteger;
@@ -92,7 +95,10 @@ import org.xipki.pkcs11.wrapper.params.RSA_PKCS_PSS_PARAMS;
  * length), the raw r‖s converted to DER. {@link #algorithms()} lists only the schemes whose
  * mechanism the token reports with {@code CKF_SIGN}. Key ids are the lowercase hex of
  * {@code CKA_ID}; the private key handle of each key is looked up once and cached until the token
- * says it is invalid.
+ * says it is invalid. A private key whose {@code CKA_SIGN} is false is listed as
+ * {@link KeyState#DISABLED} and refused with {@link ErrorCode#KEY_DISABLED} (read again before
+ * each refusal, so that enabling it on the token takes effect at once). A batch
+ * ({@link #sign(KeyRef, SignatureAlgorithm, List, CallContext)}) is signed on one session.
  *
  * <h2>Sessions and errors</h2>
  * Sessions come from a bounded {@link SessionPool}; a signature that finds them all busy for
@@ -288,55 +294,153 @@ public final class Pkcs11Backend implements SigningBackend, AutoCloseable {
 
     @Override
     public byte[] sign(KeyRef ref, SignatureAlgorithm algorithm, byte[] digest) throws SigilException {
+        Objects.requireNonNull(digest, "digest");
+        return signOnOneSession(ref, algorithm, List.of(digest), borrowTimeoutMs, null).get(0);
+    }
+
+    /**
+     * Signs as {@link #sign(KeyRef, SignatureAlgorithm, byte[])}, waiting for a session at most
+     * until the request's deadline (and never longer than {@code borrow.timeout.ms}); the request
+     * id goes into the log lines of a failure.
+     *
+     * @throws SigilException {@link ErrorCode#BUSY} if the deadline has passed or passes while all
+     *                        sessions are in use
+     */
+    @Override
+    public byte[] sign(KeyRef ref, SignatureAlgorithm algorithm, byte[] digest, CallContext context)
+            throws SigilException {
+        Objects.requireNonNull(digest, "digest");
+        Objects.requireNonNull(context, "context");
+        return signOnOneSession(ref, algorithm, List.of(digest), waitMs(context), context).get(0);
+    }
+
+    /**
+     * Signs all digests on one session: borrowed once (waiting at most until the deadline), used
+     * for every signature, handed back once. Every digest is checked before the first signature, so
+     * a batch with a digest of the wrong length signs nothing; if the deadline passes between two
+     * signatures the batch fails with {@link ErrorCode#BUSY} and its signatures are dropped.
+     */
+    @Override
+    public List<byte[]> sign(KeyRef ref, SignatureAlgorithm algorithm, List<byte[]> digests, CallContext context)
+            throws SigilException {
+        Objects.requireNonNull(digests, "digests");
+        Objects.requireNonNull(context, "context");
+        if (digests.isEmpty()) {
+            return List.of();
+        }
+        return signOnOneSession(ref, algorithm, digests, waitMs(context), context);
+    }
+
+    /** How long a call for this request may wait for a session: the borrow timeout or less. */
+    private long waitMs(CallContext context) throws SigilException {
+        if (context.expired()) {
+            throw new SigilException(ErrorCode.BUSY, "the signing deadline passed before backend " + id
+                    + " could start");
+        }
+        long remaining = Math.max(1, context.remaining().toMillis());
+        return Math.min(borrowTimeoutMs, remaining);
+    }
+
+    /**
+     * The signatures of {@code digests}, in order, made on one borrowed session.
+     *
+     * @param waitMs  the longest wait for a session
+     * @param context the request, for its deadline and id; null for a call without one
+     */
+    private List<byte[]> signOnOneSession(KeyRef ref, SignatureAlgorithm algorithm, List<byte[]> digests,
+                                          long waitMs, CallContext context) throws SigilException {
         Objects.requireNonNull(ref, "ref");
         Objects.requireNonNull(algorithm, "algorithm");
-        Objects.requireNonNull(digest, "digest");
         Connection c = connection();
         TokenKey key = lookup(c, ref);
-        KeyInfo info = key.info();
-        if (algorithm.keyType() != info.type()) {
-            throw new SigilException(ErrorCode.UNSUPPORTED_ALGORITHM, algorithm + " needs an "
-                    + algorithm.keyType() + " key; key " + ref + " is " + info.type());
+        if (key.info().state() != KeyState.ENABLED) {
+            key = lookUpDisabled(c, ref, key);
         }
-        if (!info.supports(algorithm)) {
-            throw new SigilException(ErrorCode.UNSUPPORTED_ALGORITHM,
-                    "backend " + id + " cannot sign with " + algorithm);
+        for (byte[] digest : digests) {
+            Objects.requireNonNull(digest, "digest");
         }
-        if (digest.length != algorithm.digestLength()) {
-            throw new SigilException(ErrorCode.INVALID_DIGEST, algorithm + " needs a "
-                    + algorithm.digestLength() + "-byte digest, not " + digest.length + " bytes");
-        }
+        SignChecks.check(key.info(), algorithm, digests);
         Mechanism mechanism = MECHANISMS.get(algorithm);
-        byte[] input = switch (algorithm.scheme()) {
-            case PKCS1_V1_5 -> algorithm.hash().digestInfo(digest);
-            case PSS -> digest.clone();
-            case ECDSA -> EcdsaSignatures.truncateDigest(digest.clone(), key.orderBytes());
-        };
+        int orderBytes = key.orderBytes();
+        List<byte[]> inputs = new ArrayList<>(digests.size());
+        for (byte[] digest : digests) {
+            inputs.add(switch (algorithm.scheme()) {
+                case PKCS1_V1_5 -> algorithm.hash().digestInfo(digest);
+                case PSS -> digest.clone();
+                case ECDSA -> EcdsaSignatures.truncateDigest(digest.clone(), orderBytes);
+            });
+        }
         // Built once per call but only read on failure paths; cheap next to a signature.
-        String operation = "signing with key " + ref.keyId() + " (" + algorithm + ")";
+        String operation = "signing " + (inputs.size() == 1 ? "" : inputs.size() + " digests ") + "with key "
+                + ref.keyId() + " (" + algorithm + ")"
+                + (context == null || context.requestId() == null ? "" : " for request " + context.requestId());
         for (boolean lookedUpAgain = false; ; lookedUpAgain = true) {
             long handle = key.handle();
-            byte[] out;
+            List<byte[]> out;
             try {
-                out = call(c, operation, s -> s.signSingle(mechanism, handle, input));
+                out = call(c, operation, waitMs, s -> {
+                    List<byte[]> signatures = new ArrayList<>(inputs.size());
+                    for (byte[] input : inputs) {
+                        if (context != null && context.expired()) {
+                            break;
+                        }
+                        signatures.add(s.signSingle(mechanism, handle, input));
+                    }
+                    return signatures;
+                });
             } catch (StaleHandle e) {
                 if (lookedUpAgain) {
                     throw new SigilException(ErrorCode.KEY_NOT_FOUND, "no key " + ref + " in backend " + id, e);
                 }
                 key = lookUpAgain(c, ref, key);
+                if (key.info().state() != KeyState.ENABLED) {
+                    throw disabled(key);
+                }
                 continue;
+            }
+            if (out.size() < inputs.size()) {
+                LOG.warn("{} '{}': {}: the deadline passed after {} of {} signatures", Pkcs11Settings.COMPONENT, id,
+                        operation, out.size(), inputs.size());
+                throw new SigilException(ErrorCode.BUSY, "the signing deadline passed after " + out.size()
+                        + " of " + inputs.size() + " signatures");
             }
             if (algorithm.scheme() != Scheme.ECDSA) {
                 return out;
             }
-            try {
-                return EcdsaSignatures.rawToDer(out);
-            } catch (IllegalArgumentException e) {
-                LOG.error("{} '{}': {}: the token returned {} bytes, not r||s", Pkcs11Settings.COMPONENT, id,
-                        operation, out.length);
-                throw new SigilException(ErrorCode.INTERNAL, operation + " failed", e);
+            List<byte[]> der = new ArrayList<>(out.size());
+            for (byte[] raw : out) {
+                try {
+                    der.add(EcdsaSignatures.rawToDer(raw));
+                } catch (IllegalArgumentException e) {
+                    LOG.error("{} '{}': {}: the token returned {} bytes, not r||s", Pkcs11Settings.COMPONENT, id,
+                            operation, raw.length);
+                    throw new SigilException(ErrorCode.INTERNAL, operation + " failed", e);
+                }
             }
+            return der;
         }
+    }
+
+    /**
+     * A cached key that was disabled when last read, read again: an operator may have enabled it
+     * since (set {@code CKA_SIGN}). Refuses with {@link ErrorCode#KEY_DISABLED} if it still is.
+     */
+    private TokenKey lookUpDisabled(Connection c, KeyRef ref, TokenKey cached) throws SigilException {
+        TokenKey fresh = find(c, ref, cached.ckaId(), c.loginEpoch());
+        String keyId = cached.info().ref().keyId();
+        if (fresh == null) {
+            c.keys.remove(keyId, cached);
+            throw new SigilException(ErrorCode.KEY_NOT_FOUND, "no key " + ref + " in backend " + id);
+        }
+        c.keys.put(keyId, fresh);
+        if (fresh.info().state() != KeyState.ENABLED) {
+            throw disabled(fresh);
+        }
+        return fresh;
+    }
+
+    private static SigilException disabled(TokenKey key) {
+        return SignChecks.disabled(key.info());
     }
 
     /**
@@ -460,8 +564,14 @@ public final class Pkcs11Backend implements SigningBackend, AutoCloseable {
      * {@link StaleHandle} for the caller to look the key up again.
      */
     private <T> T call(Connection c, String operation, SessionCall<T> body) throws SigilException, StaleHandle {
+        return call(c, operation, borrowTimeoutMs, body);
+    }
+
+    /** As {@link #call(Connection, String, SessionCall)}, waiting at most {@code waitMs} for a session. */
+    private <T> T call(Connection c, String operation, long waitMs, SessionCall<T> body)
+            throws SigilException, StaleHandle {
         for (boolean loggedInAgain = false; ; loggedInAgain = true) {
-            Session session = borrow(c);
+            Session session = borrow(c, waitMs);
             try {
                 long epoch = c.loginEpoch();
                 try {
@@ -520,12 +630,13 @@ public final class Pkcs11Backend implements SigningBackend, AutoCloseable {
         return new SigilException(row.code(), operation + " failed", e);
     }
 
-    private Session borrow(Connection c) throws SigilException {
+    private Session borrow(Connection c, long waitMs) throws SigilException {
         try {
-            return c.pool.borrow(borrowTimeoutMs);
+            return c.pool.borrow(waitMs);
         } catch (SessionPool.Exhausted e) {
             throw new SigilException(ErrorCode.BUSY, "all " + poolSize + " sessions of backend " + id
-                    + " are busy; try again shortly", e);
+                    + (waitMs < borrowTimeoutMs ? " stayed busy until the signing deadline" : " are busy")
+                    + "; try again shortly", e);
         } catch (SessionPool.Closed e) {
             throw unavailable(e);
         } catch (PKCS11Exception e) {

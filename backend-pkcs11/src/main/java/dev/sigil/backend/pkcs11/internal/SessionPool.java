@@ -69,6 +69,8 @@ final class SessionPool<S> {
     private int open;
     /** Guarded by {@link #lock}. */
     private boolean closed;
+    /** Sessions handed out by {@link #borrow} so far; guarded by {@link #lock}. */
+    private long borrows;
 
     /**
      * @param capacity the most sessions that exist at once; at least 1
@@ -104,10 +106,12 @@ final class SessionPool<S> {
                 }
                 S session = idle.pollFirst();
                 if (session != null) {
+                    borrows++;
                     return session;
                 }
                 if (open < capacity) {
                     open++;
+                    borrows++;
                     break;
                 }
                 long left = deadline - System.nanoTime();
@@ -214,6 +218,16 @@ final class SessionPool<S> {
         lock.lock();
         try {
             return open;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many times {@link #borrow} reserved a session (including ones whose opening failed), for tests. */
+    long borrowCount() {
+        lock.lock();
+        try {
+            return borrows;
         } finally {
             lock.unlock();
         }

@@ -7,6 +7,7 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_KEY_TYPE;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_LABEL;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_MODULUS;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_PUBLIC_EXPONENT;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_SIGN;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_EC;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKK_RSA;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKO_PRIVATE_KEY;
@@ -17,6 +18,7 @@ import dev.sigil.api.KeyRef;
 import dev.sigil.api.KeyType;
 import dev.sigil.api.SignatureAlgorithm;
 import dev.sigil.api.backend.KeyInfo;
+import dev.sigil.api.backend.KeyState;
 
 import java.math.BigInteger;
 import java.security.AlgorithmParameters;
@@ -44,9 +46,11 @@ import org.xipki.pkcs11.wrapper.PKCS11Exception;
 import org.xipki.pkcs11.wrapper.Session;
 
 /**
- * Reads signing keys from a token: private keys with {@code CKA_SIGN}, described by the public key
- * object with the same {@code CKA_ID} (RSA modulus and exponent; EC named curve from
- * {@code CKA_EC_PARAMS} and point from {@code CKA_EC_POINT}).
+ * Reads signing keys from a token: private keys, described by the public key object with the same
+ * {@code CKA_ID} (RSA modulus and exponent; EC named curve from {@code CKA_EC_PARAMS} and point from
+ * {@code CKA_EC_POINT}). A private key whose {@code CKA_SIGN} is false exists but may not sign: it
+ * is listed with {@link KeyState#DISABLED} (so that it is reported as disabled rather than missing)
+ * and the backend refuses to sign with it.
  *
  * <p>A key's id in Sigil is the lowercase hex of its {@code CKA_ID}. Keys without a
  * {@code CKA_ID}, with a {@code CKA_ID} that two private keys share, of another type than RSA or
@@ -97,12 +101,13 @@ final class TokenKeys {
     }
 
     /**
-     * Every usable signing key on the token, by key id in token order.
+     * Every private key on the token that Sigil can describe, enabled or disabled, by key id in
+     * token order.
      *
      * @throws PKCS11Exception as the token reports it
      */
     Map<String, TokenKey> all(Session session) throws PKCS11Exception {
-        long[] handles = session.findAllObjectsSingle(new AttributeVector().class_(CKO_PRIVATE_KEY).sign(true));
+        long[] handles = session.findAllObjectsSingle(new AttributeVector().class_(CKO_PRIVATE_KEY));
         Map<String, List<Long>> byId = new LinkedHashMap<>();
         Map<Long, byte[]> ids = new HashMap<>();
         for (long handle : handles) {
@@ -132,13 +137,14 @@ final class TokenKeys {
     }
 
     /**
-     * The key with this CKA_ID, or null if the token has no single signing private key with it.
+     * The key with this CKA_ID, enabled or disabled, or null if the token has no single private key
+     * with it.
      *
      * @throws PKCS11Exception as the token reports it
      */
     TokenKey find(Session session, byte[] ckaId) throws PKCS11Exception {
         long[] handles = session.findObjectsSingle(
-                new AttributeVector().class_(CKO_PRIVATE_KEY).sign(true).id(ckaId), 2);
+                new AttributeVector().class_(CKO_PRIVATE_KEY).id(ckaId), 2);
         if (handles.length != 1) {
             if (handles.length > 1) {
                 LOG.warn("{} '{}': key id {} is ambiguous: several private keys share that CKA_ID",
@@ -158,7 +164,11 @@ final class TokenKeys {
      */
     TokenKey describe(Session session, long privateHandle, byte[] ckaId, Long publicHandle) throws PKCS11Exception {
         String keyId = keyId(ckaId);
-        Long keyType = session.getAttrValues(privateHandle, CKA_KEY_TYPE).keyType();
+        AttributeVector privateAttributes = session.getAttrValues(privateHandle, CKA_KEY_TYPE, CKA_SIGN);
+        Long keyType = privateAttributes.keyType();
+        // CKA_SIGN false: the token will refuse C_SignInit (CKR_KEY_FUNCTION_NOT_PERMITTED). A token
+        // that does not report the attribute is left to decide when signing.
+        KeyState state = Boolean.FALSE.equals(privateAttributes.sign()) ? KeyState.DISABLED : KeyState.ENABLED;
         Long pub = publicHandle;
         if (pub == null) {
             long[] pubs = session.findObjectsSingle(new AttributeVector().class_(CKO_PUBLIC_KEY).id(ckaId), 1);
@@ -227,7 +237,8 @@ final class TokenKeys {
                     Pkcs11Settings.COMPONENT, backendId, type, keyId);
             return null;
         }
-        KeyInfo info = new KeyInfo(new KeyRef(backendId, keyId), type, bits, curve, publicKey, List.of(), algs);
+        KeyInfo info = new KeyInfo(new KeyRef(backendId, keyId), type, bits, curve, publicKey, List.of(), algs,
+                state);
         return new TokenKey(info, ckaId.clone(), privateHandle);
     }
 

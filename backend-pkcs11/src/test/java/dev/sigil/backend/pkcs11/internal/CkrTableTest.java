@@ -48,6 +48,11 @@ class CkrTableTest {
     }
 
     @Test
+    void keyWhoseAttributesForbidSigningIsDisabled() {
+        assertEquals(new CkrTable.Row(ErrorCode.KEY_DISABLED, Action.NONE), CkrTable.row(CKR_KEY_FUNCTION_NOT_PERMITTED));
+    }
+
+    @Test
     void unlistedAndVendorCodesAreInternalAndTheSessionIsNotReused() {
         assertEquals(CkrTable.UNLISTED, CkrTable.row(CKR_RANDOM_NO_RNG));
         assertEquals(CkrTable.UNLISTED, CkrTable.row(0x80000123L));

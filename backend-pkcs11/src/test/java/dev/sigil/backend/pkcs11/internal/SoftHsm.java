@@ -1,6 +1,8 @@
 package dev.sigil.backend.pkcs11.internal;
 
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_SIGN;
+import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKO_PRIVATE_KEY;
 
 import java.io.IOException;
 import java.lang.reflect.Proxy;
@@ -25,6 +27,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.xipki.pkcs11.wrapper.AttributeVector;
+import org.xipki.pkcs11.wrapper.Session;
+import org.xipki.pkcs11.wrapper.Slot;
 
 import dev.sigil.api.SignatureAlgorithm;
 
@@ -125,6 +130,37 @@ final class SoftHsm {
     static void pkcs11ToolDeletePrivateKey(String tokenLabel, String idHex) throws Exception {
         run("pkcs11-tool", "--module", LIBRARY.toString(), "--token-label", tokenLabel, "--login", "--pin", USER_PIN,
                 "--delete-object", "--type", "privkey", "--id", idHex);
+    }
+
+    /**
+     * Sets {@code CKA_SIGN} of the private key with this CKA_ID, as an operator disabling or enabling
+     * a key would, on a read-write session of the test's own (logged in through the backend's login,
+     * which PKCS#11 shares among all sessions of the process).
+     */
+    static void setCkaSign(Pkcs11Backend backend, String tokenLabel, String idHex, boolean sign) throws Exception {
+        Session session = null;
+        for (Slot slot : backend.sharedModule().module().getSlotList(true)) {
+            if (slot.getToken().getTokenInfo().getLabel().strip().equals(tokenLabel)) {
+                session = slot.getToken().openSession(true);
+                break;
+            }
+        }
+        if (session == null) {
+            fail("no slot holds token " + tokenLabel);
+        }
+        try {
+            long[] handles = session.findObjectsSingle(
+                    new AttributeVector().class_(CKO_PRIVATE_KEY).id(TokenKeys.ckaId(idHex)), 2);
+            if (handles.length != 1) {
+                fail(handles.length + " private keys with CKA_ID " + idHex + " on " + tokenLabel);
+            }
+            session.setAttributeValues(handles[0], new AttributeVector().sign(sign));
+            if (!Boolean.valueOf(sign).equals(session.getAttrValues(handles[0], CKA_SIGN).sign())) {
+                fail("SoftHSM did not set CKA_SIGN to " + sign);
+            }
+        } finally {
+            session.closeSession();
+        }
     }
 
     /** Runs a tool with this run's SOFTHSM2_CONF; fails the test with its output if it exits non-zero. */
