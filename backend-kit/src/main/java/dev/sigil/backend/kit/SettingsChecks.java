@@ -65,7 +65,17 @@ public record SettingsChecks(String component, String id) {
      */
     public char[] secret(String name, String envVariable, String file, Function<String, String> env)
             throws SigilException {
-        SecretRef ref = secretRef(name, envVariable, file);
+        return secret(secretRef(name, envVariable, file), env);
+    }
+
+    /**
+     * Resolves a secret reference checked by {@link #secretRef}.
+     *
+     * @return the secret; the caller zeroes it when done
+     * @throws SigilException the problem (variable unset, file unreadable or empty), prefixed with
+     *                        component and id
+     */
+    public char[] secret(SecretRef ref, Function<String, String> env) throws SigilException {
         try {
             return ref.resolve(env);
         } catch (SigilException e) {

@@ -4,6 +4,7 @@ import dev.sigil.api.ErrorCode;
 import dev.sigil.api.KeyRef;
 import dev.sigil.api.SigilException;
 import dev.sigil.api.config.SecretRef;
+import dev.sigil.backend.kit.SettingsChecks;
 
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -79,13 +80,13 @@ public final class KeystoreSettings {
 
         String id = KeyRef.checkBackendId(COMPONENT, config.sigil_backend_id());
 
-        String type = trimToNull(config.keystore_type());
+        String type = SettingsChecks.trimToNull(config.keystore_type());
         if (type == null) {
             type = "PKCS12";
         }
 
         Path path = null;
-        String pathText = trimToNull(config.keystore_path());
+        String pathText = SettingsChecks.trimToNull(config.keystore_path());
         if (pathText == null) {
             if (FILE_TYPES.contains(type.toUpperCase(Locale.ROOT))) {
                 throw problem(id, "keystore.path is required for keystore type " + type);
@@ -100,11 +101,11 @@ public final class KeystoreSettings {
             }
         }
 
-        String keystoreProvider = trimToNull(config.keystore_provider());
-        String providerClass = trimToNull(config.provider_class());
-        String providerConfig = trimToNull(config.provider_config());
+        String keystoreProvider = SettingsChecks.trimToNull(config.keystore_provider());
+        String providerClass = SettingsChecks.trimToNull(config.provider_class());
+        String providerConfig = SettingsChecks.trimToNull(config.provider_config());
         Path providerJar = null;
-        String jarText = trimToNull(config.provider_jar());
+        String jarText = SettingsChecks.trimToNull(config.provider_jar());
         if (jarText == null) {
             if (providerClass != null) {
                 throw problem(id, "provider.class " + providerClass + " needs provider.jar, the jar to load it from");
@@ -132,16 +133,13 @@ public final class KeystoreSettings {
 
         SecretRef secret;
         char[] password;
-        try {
-            secret = SecretRef.of("keystore.password", config.keystore_password_env(),
+        SettingsChecks checks = new SettingsChecks(COMPONENT, id);
+        secret = checks.secretRef("keystore.password", config.keystore_password_env(),
                     config.keystore_password_file());
-            password = secret.resolve(env);
-        } catch (SigilException e) {
-            throw new SigilException(e.code(), COMPONENT + " '" + id + "': " + e.getMessage(), e);
-        }
+        password = checks.secret(secret, env);
 
         return new KeystoreSettings(id, type, path, keystoreProvider, secret.toString(), password,
-                trimToNull(config.signature_provider()), providerJar, providerClass, providerConfig);
+                SettingsChecks.trimToNull(config.signature_provider()), providerJar, providerClass, providerConfig);
     }
 
     /** The backend instance id; never blank. */
@@ -209,7 +207,7 @@ public final class KeystoreSettings {
 
     /** A configuration problem of backend {@code id}, as a one-line exception. */
     static SigilException problem(String id, String what) {
-        return new SigilException(ErrorCode.CONFIGURATION, COMPONENT + " '" + id + "': " + what);
+        return new SettingsChecks(COMPONENT, id).problem(what);
     }
 
     @Override
@@ -228,11 +226,4 @@ public final class KeystoreSettings {
         }
     }
 
-    private static String trimToNull(String s) {
-        if (s == null) {
-            return null;
-        }
-        String t = s.strip();
-        return t.isEmpty() ? null : t;
-    }
 }

@@ -4,6 +4,7 @@ import dev.sigil.api.ErrorCode;
 import dev.sigil.api.KeyRef;
 import dev.sigil.api.SigilException;
 import dev.sigil.api.config.SecretRef;
+import dev.sigil.backend.kit.SettingsChecks;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -78,7 +79,7 @@ public final class Pkcs11Settings {
 
         String id = KeyRef.checkBackendId(COMPONENT, config.sigil_backend_id());
 
-        String moduleText = trimToNull(config.module_path());
+        String moduleText = SettingsChecks.trimToNull(config.module_path());
         if (moduleText == null) {
             moduleText = DEFAULT_MODULE_PATH;
         }
@@ -97,7 +98,7 @@ public final class Pkcs11Settings {
 
         String label = config.token_label() == null || config.token_label().isBlank()
                 ? null : config.token_label().strip();
-        String slotText = trimToNull(config.slot_id());
+        String slotText = SettingsChecks.trimToNull(config.slot_id());
         if ((label == null) == (slotText == null)) {
             throw problem(id, "set exactly one of slot.id and token.label (token.label is preferred: "
                     + "slot ids change when tokens are re-created)");
@@ -119,7 +120,7 @@ public final class Pkcs11Settings {
         }
 
         VendorProfile profile = null;
-        String profileText = trimToNull(config.vendor_profile());
+        String profileText = SettingsChecks.trimToNull(config.vendor_profile());
         if (profileText != null) {
             profile = VendorProfile.parse(profileText).orElseThrow(() -> problem(id, "vendor.profile '"
                     + profileText + "' is not one of " + VendorProfile.names()));
@@ -127,12 +128,9 @@ public final class Pkcs11Settings {
 
         SecretRef secret;
         char[] pin;
-        try {
-            secret = SecretRef.of("user.pin", config.user_pin_env(), config.user_pin_file());
-            pin = secret.resolve(env);
-        } catch (SigilException e) {
-            throw new SigilException(e.code(), COMPONENT + " '" + id + "': " + e.getMessage(), e);
-        }
+        SettingsChecks checks = new SettingsChecks(COMPONENT, id);
+        secret = checks.secretRef("user.pin", config.user_pin_env(), config.user_pin_file());
+        pin = checks.secret(secret, env);
         String formProblem = profile == null ? null : profile.pinFormProblem(pin);
         if (formProblem != null) {
             Arrays.fill(pin, '\0');
@@ -220,7 +218,7 @@ public final class Pkcs11Settings {
 
     /** A configuration problem of backend {@code id}, as a one-line exception. */
     static SigilException problem(String id, String what) {
-        return new SigilException(ErrorCode.CONFIGURATION, COMPONENT + " '" + id + "': " + what);
+        return new SettingsChecks(COMPONENT, id).problem(what);
     }
 
     @Override
@@ -243,11 +241,4 @@ public final class Pkcs11Settings {
         }
     }
 
-    private static String trimToNull(String s) {
-        if (s == null) {
-            return null;
-        }
-        String t = s.strip();
-        return t.isEmpty() ? null : t;
-    }
 }
