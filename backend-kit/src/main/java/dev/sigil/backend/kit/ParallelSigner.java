@@ -22,15 +22,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Signs the digests of a batch in parallel, for a backend whose every call waits on a remote
  * service (10–100 ms): 16 digests take about one call's time instead of sixteen.
  *
- * <p>Bounded twice: at most {@code permits} calls of this backend run at once, over all requests
- * (single signatures included, which run on the caller's thread), so that one large batch cannot
- * exhaust the service's request quota for everyone; and every wait — for a permit, for a thread,
- * for the service — ends at the request's deadline with {@link ErrorCode#BUSY}. A batch is all or
+ * <p>Bounded three times: at most {@code permits} calls of this backend run at once, over all
+ * requests (single signatures included, which run on the caller's thread), so that the backend
+ * keeps within the service's request quota; at most {@code perBatch} calls of one batch run at
+ * once, so that one large batch cannot take every permit from the other requests; and every wait —
+ * for a permit, for a thread, for the service — ends at the request's deadline with
+ * {@link ErrorCode#BUSY}. A batch is all or
  * nothing: the first failure (in the order of the digests) is thrown and the calls not yet started
  * are cancelled. Thread-safe.
  *
  * <pre>{@code
- * ParallelSigner parallel = new ParallelSigner("aws 'kms'", 8);
+ * ParallelSigner parallel = new ParallelSigner("aws-kms", 64, 16);
  * List<byte[]> signatures = parallel.signAll(digests, ctx, d -> retry.call(ctx, () -> kms.sign(key, d)));
  * // on close of the backend:
  * parallel.close();
@@ -44,17 +46,23 @@ public final class ParallelSigner implements AutoCloseable {
     }
 
     private final Semaphore permits;
+    private final int perBatch;
     private final ThreadPoolExecutor pool;
 
     /**
-     * @param name    names the pool's threads ({@code sigil-sign-<name>-N}); not null
-     * @param permits the most calls of this backend at once; 1..1024
+     * @param name     names the pool's threads ({@code sigil-sign-<name>-N}); not null
+     * @param permits  the most calls of this backend at once; 1..1024
+     * @param perBatch the most calls of one batch at once; 1..permits
      */
-    public ParallelSigner(String name, int permits) {
+    public ParallelSigner(String name, int permits, int perBatch) {
         Objects.requireNonNull(name, "name");
         if (permits < 1 || permits > 1024) {
             throw new IllegalArgumentException("permits must be 1..1024");
         }
+        if (perBatch < 1 || perBatch > permits) {
+            throw new IllegalArgumentException("perBatch must be 1..permits");
+        }
+        this.perBatch = perBatch;
         this.permits = new Semaphore(permits, true);
         AtomicInteger n = new AtomicInteger();
         ThreadFactory threads = r -> {
@@ -95,9 +103,19 @@ public final class ParallelSigner implements AutoCloseable {
             return List.of(withPermit(context, signer, digests.get(0)));
         }
         List<Future<byte[]>> futures = new ArrayList<>(digests.size());
+        Semaphore batch = new Semaphore(perBatch);
         try {
             for (byte[] d : digests) {
-                futures.add(pool.submit(() -> withPermit(context, signer, d)));
+                if (!batch.tryAcquire(Math.max(0, context.remaining().toMillis()), TimeUnit.MILLISECONDS)) {
+                    throw new TimeoutException();
+                }
+                futures.add(pool.submit(() -> {
+                    try {
+                        return withPermit(context, signer, d);
+                    } finally {
+                        batch.release();
+                    }
+                }));
             }
             List<byte[]> out = new ArrayList<>(digests.size());
             for (Future<byte[]> f : futures) {

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ParallelSignerTest {
-    private final ParallelSigner parallel = new ParallelSigner("test", 4);
+    private final ParallelSigner parallel = new ParallelSigner("test", 4, 4);
 
     @AfterEach
     void close() {
@@ -72,6 +72,21 @@ class ParallelSignerTest {
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertEquals(4, most.get(), "as many calls at once as permits");
         assertTrue(millis < 16 * 50 / 2, "16 calls of 50 ms on 4 permits took " + millis + " ms");
+    }
+
+    @Test
+    void oneBatchTakesNoMoreThanItsShareOfThePermits() throws Exception {
+        try (ParallelSigner shared = new ParallelSigner("shared", 8, 2)) {
+            AtomicInteger running = new AtomicInteger();
+            AtomicInteger most = new AtomicInteger();
+            shared.signAll(digests(10), CallContext.of("r", Duration.ofSeconds(10)), d -> {
+                most.accumulateAndGet(running.incrementAndGet(), Math::max);
+                sleep(20);
+                running.decrementAndGet();
+                return d;
+            });
+            assertEquals(2, most.get(), "a batch runs at most perBatch calls at once");
+        }
     }
 
     @Test
