@@ -721,6 +721,11 @@ public final class AwsKmsBackend implements SigningBackend, AutoCloseable {
             // GetPublicKey refuses a disabled key: keep what was read while it was enabled.
             return new AwsKey(cached.info(), cached.arn(), mergeAliases(cached.aliases(), aliases), state);
         }
+        if (state != State.ENABLED) {
+            LOG.warn("{} '{}': key {} ({}) is not served: its state is {}", C, id, keyId, reference,
+                    md.keyStateAsString());
+            return null;
+        }
         KeyFacts facts = facts(md.keySpecAsString());
         if (facts == null) {
             LOG.warn("{} '{}': key {} is not served: Sigil does not sign with KeySpec {}", C, id, keyId,
@@ -921,6 +926,12 @@ public final class AwsKmsBackend implements SigningBackend, AutoCloseable {
                 }
                 return result;
             } catch (SdkException e) {
+                if (closed || t.isInterrupted()) {
+                    // Closing interrupted the call (the SDK says AbortedException): not KMS's fault.
+                    LOG.debug("{} '{}':{} {} of {} ended: the backend is stopping", C, id, req, operation, ref.keyId());
+                    throw new KmsFailure(new KmsErrors.Mapped(KmsErrors.UNAVAILABLE, "stopping", java.util.Optional.empty()),
+                            new SigilException(ErrorCode.BACKEND_UNAVAILABLE, "backend " + id + " is stopping", e));
+                }
                 m = KmsErrors.map(e);
                 cause = e;
             } catch (RuntimeException e) {
@@ -972,10 +983,10 @@ public final class AwsKmsBackend implements SigningBackend, AutoCloseable {
                 return new SigilException(ErrorCode.BACKEND_UNAVAILABLE, "backend " + id
                         + ": AWS KMS is unavailable; try again later", cause);
             case KEY_MISSING:
-                LOG.warn("{} '{}':{} {} of {}: {}", C, id, req, operation, ref.keyId(), m.vendorDetail());
+                logKeyProblem(operation, ref, req, m);
                 return new SigilException(ErrorCode.KEY_NOT_FOUND, "no key " + ref + " in backend " + id, cause);
             case KEY_DISABLED:
-                LOG.warn("{} '{}':{} {} of {}: {}", C, id, req, operation, ref.keyId(), m.vendorDetail());
+                logKeyProblem(operation, ref, req, m);
                 return new SigilException(m.code(), "key " + ref + " is disabled or pending deletion", cause);
             case REQUEST:
                 LOG.warn("{} '{}':{} {} of {} refused: {}", C, id, req, operation, ref.keyId(), m.vendorDetail());
@@ -983,6 +994,15 @@ public final class AwsKmsBackend implements SigningBackend, AutoCloseable {
             default:
                 LOG.error("{} '{}':{} {} of {} failed: {}", C, id, req, operation, ref.keyId(), m.vendorDetail(), cause);
                 return new SigilException(ErrorCode.INTERNAL, "backend " + id + ": " + operation + " failed", cause);
+        }
+    }
+
+    /** A key that cannot sign: worth a warning when signing; discovery says it once itself. */
+    private void logKeyProblem(String operation, KeyRef ref, String req, KmsErrors.Mapped m) {
+        if (operation.equals("Sign")) {
+            LOG.warn("{} '{}':{} {} of {}: {}", C, id, req, operation, ref.keyId(), m.vendorDetail());
+        } else {
+            LOG.debug("{} '{}':{} {} of {}: {}", C, id, req, operation, ref.keyId(), m.vendorDetail());
         }
     }
 
