@@ -14,11 +14,19 @@ public enum ErrorCode {
     INVALID_DIGEST(false),
     /** No key with that reference exists in the backend. */
     KEY_NOT_FOUND(false),
+    /**
+     * The key exists but may not sign now: disabled, scheduled for deletion, or otherwise in a state
+     * its key service refuses signatures in. Not retryable: an operator must act.
+     */
+    KEY_DISABLED(false),
     /** No backend with that id is registered. */
     BACKEND_NOT_FOUND(false),
     /** The backend cannot be reached or is being rebuilt; try again later. */
     BACKEND_UNAVAILABLE(true),
-    /** All sessions or permits are in use; try again shortly. */
+    /**
+     * All sessions or permits are in use, or the key service throttles: try again shortly (after
+     * {@link SigilException#retryAfter()} where it is known).
+     */
     BUSY(true),
     /** The backend does not offer this operation (for example key generation). */
     UNSUPPORTED_OPERATION(false),

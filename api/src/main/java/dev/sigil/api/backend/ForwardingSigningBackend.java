@@ -50,6 +50,18 @@ public abstract class ForwardingSigningBackend implements SigningBackend {
     }
 
     @Override
+    public byte[] sign(KeyRef ref, SignatureAlgorithm algorithm, byte[] digest, CallContext context)
+            throws SigilException {
+        return delegate().sign(ref, algorithm, digest, context);
+    }
+
+    @Override
+    public List<byte[]> sign(KeyRef ref, SignatureAlgorithm algorithm, List<byte[]> digests, CallContext context)
+            throws SigilException {
+        return delegate().sign(ref, algorithm, digests, context);
+    }
+
+    @Override
     public KeyInfo generateKey(KeySpec spec, String label) throws SigilException {
         return delegate().generateKey(spec, label);
     }

@@ -21,11 +21,13 @@ import java.util.Set;
  * @param publicKey  the public key; not null
  * @param chain      the certificate chain, signer first; empty where the backend keeps none
  * @param algorithms the algorithms this key can perform in this backend; not empty
+ * @param state      whether the key may sign, as the backend last saw it; not null
  */
 public record KeyInfo(KeyRef ref, KeyType type, int bits, EcCurve curve, PublicKey publicKey,
-                      List<X509Certificate> chain, Set<SignatureAlgorithm> algorithms) {
+                      List<X509Certificate> chain, Set<SignatureAlgorithm> algorithms, KeyState state) {
     public KeyInfo {
         Objects.requireNonNull(ref, "ref");
+        Objects.requireNonNull(state, "state");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(publicKey, "publicKey");
         if ((type == KeyType.EC) != (curve != null)) {
@@ -38,6 +40,21 @@ public record KeyInfo(KeyRef ref, KeyType type, int bits, EcCurve curve, PublicK
                 throw new IllegalArgumentException(a + " does not fit a " + type + " key");
             }
         }
+    }
+
+    /** An {@link KeyState#ENABLED enabled} key: a local keystore's keys are always enabled. */
+    public KeyInfo(KeyRef ref, KeyType type, int bits, EcCurve curve, PublicKey publicKey,
+                   List<X509Certificate> chain, Set<SignatureAlgorithm> algorithms) {
+        this(ref, type, bits, curve, publicKey, chain, algorithms, KeyState.ENABLED);
+    }
+
+    /**
+     * This key in another state.
+     *
+     * @since api.backend 1.2
+     */
+    public KeyInfo withState(KeyState newState) {
+        return new KeyInfo(ref, type, bits, curve, publicKey, chain, algorithms, newState);
     }
 
     /** Whether this key can sign with {@code algorithm}. */

@@ -5,6 +5,7 @@ import dev.sigil.api.KeyRef;
 import dev.sigil.api.SigilException;
 import dev.sigil.api.SignatureAlgorithm;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -70,6 +71,53 @@ public interface SigningBackend {
     byte[] sign(KeyRef ref, SignatureAlgorithm algorithm, byte[] digest) throws SigilException;
 
     /**
+     * Signs a digest for a request: as {@link #sign(KeyRef, SignatureAlgorithm, byte[])}, knowing
+     * the request's id (for the backend's log) and its deadline. A backend that waits (a session
+     * pool, a remote call, a retry after throttling) must give up by the deadline with
+     * {@link ErrorCode#BUSY} or {@link ErrorCode#BACKEND_UNAVAILABLE}.
+     *
+     * <p>The default ignores the context.
+     *
+     * @param context the request's id and deadline; not null
+     * @since api.backend 1.2
+     */
+    default byte[] sign(KeyRef ref, SignatureAlgorithm algorithm, byte[] digest, CallContext context)
+            throws SigilException {
+        return sign(ref, algorithm, digest);
+    }
+
+    /**
+     * Signs several digests with one key, for one request: all of them or none. The result lists the
+     * signatures in the order of {@code digests}.
+     *
+     * <p>The default signs one digest after the other and stops at the first failure or once the
+     * deadline has passed. A backend whose calls take time of their own (a key service 10–100 ms
+     * away) signs the digests in parallel under a bounded number of permits; one with a session pool
+     * may sign them on one session. The caller never retries a signature, so a backend retries only
+     * what it knows to be safe (a throttled call) and only within the deadline.
+     *
+     * @param digests the digests, each exactly {@code algorithm.digestLength()} bytes; not empty;
+     *                not modified
+     * @param context the request's id and deadline; not null
+     * @return the signatures, one per digest, newly allocated
+     * @throws SigilException as {@link #sign(KeyRef, SignatureAlgorithm, byte[])}; {@link ErrorCode#BUSY}
+     *                        once the deadline has passed
+     * @since api.backend 1.2
+     */
+    default List<byte[]> sign(KeyRef ref, SignatureAlgorithm algorithm, List<byte[]> digests,
+                              CallContext context) throws SigilException {
+        List<byte[]> out = new ArrayList<>(digests.size());
+        for (byte[] digest : digests) {
+            if (context.expired()) {
+                throw new SigilException(ErrorCode.BUSY, "The signing deadline passed after "
+                        + out.size() + " of " + digests.size() + " signatures");
+            }
+            out.add(sign(ref, algorithm, digest, context));
+        }
+        return out;
+    }
+
+    /**
      * Generates a new key pair inside the backend. The private key never leaves it.
      *
      * @param spec  key type and size
@@ -84,7 +132,11 @@ public interface SigningBackend {
                 "Backend " + id() + " does not generate keys");
     }
 
-    /** Whether the backend can sign now; cheap, never blocks on the network. */
+    /**
+     * Whether the backend can sign now; cheap, never blocks on the network. A backend of a remote
+     * service builds it from the results of its recent calls and reports
+     * {@link BackendHealth.State#DEGRADED} while it is throttled or some calls fail.
+     */
     default BackendHealth health() {
         return BackendHealth.UP;
     }

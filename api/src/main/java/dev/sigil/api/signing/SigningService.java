@@ -4,6 +4,7 @@ import dev.sigil.api.ErrorCode;
 import dev.sigil.api.KeyRef;
 import dev.sigil.api.SigilException;
 import dev.sigil.api.SignatureAlgorithm;
+import dev.sigil.api.backend.CallContext;
 import dev.sigil.api.backend.KeyInfo;
 import dev.sigil.api.backend.KeySpec;
 
@@ -31,6 +32,18 @@ public interface SigningService {
      *                        as {@link ErrorCode#INTERNAL} with the detail logged
      */
     byte[] signDigest(KeyRef key, SignatureAlgorithm algorithm, byte[] digest) throws SigilException;
+
+    /**
+     * Signs several digests with one key for one request, in one call to the backend (which may
+     * sign them in parallel): all signatures in the order of {@code digests}, or an exception and
+     * none. Never retries a signature.
+     *
+     * @param context the request's id and deadline; not null
+     * @throws SigilException as {@link #signDigest}; {@link ErrorCode#INVALID_REQUEST} for an empty list
+     * @since api.signing 1.1
+     */
+    List<byte[]> signDigests(KeyRef key, SignatureAlgorithm algorithm, List<byte[]> digests, CallContext context)
+            throws SigilException;
 
     /** One key of a backend. */
     KeyInfo key(KeyRef key) throws SigilException;

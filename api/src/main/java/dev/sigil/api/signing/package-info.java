@@ -2,7 +2,7 @@
  * The signing service that {@code core} provides to the transports: it routes to the backend
  * instance that holds a key and enforces the checks every signature must pass.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package dev.sigil.api.signing;
 

@@ -5,6 +5,7 @@ import dev.sigil.api.KeyRef;
 import dev.sigil.api.SigilException;
 import dev.sigil.api.SignatureAlgorithm;
 import dev.sigil.api.backend.BackendHealth;
+import dev.sigil.api.backend.CallContext;
 import dev.sigil.api.backend.KeyInfo;
 import dev.sigil.api.backend.KeySpec;
 import dev.sigil.api.backend.SigningBackend;
@@ -87,6 +88,40 @@ public final class SigningServiceImpl implements SigningService {
         } catch (RuntimeException e) {
             throw internal(key.backendId(), "sign", e);
         }
+    }
+
+    @Override
+    public List<byte[]> signDigests(KeyRef key, SignatureAlgorithm algorithm, List<byte[]> digests,
+                                    CallContext context) throws SigilException {
+        if (key == null || algorithm == null || digests == null || digests.isEmpty() || context == null) {
+            throw new SigilException(ErrorCode.INVALID_REQUEST, "key, algorithm, digests and context are required");
+        }
+        List<byte[]> copies = new ArrayList<>(digests.size());
+        for (byte[] digest : digests) {
+            if (digest == null || digest.length != algorithm.digestLength()) {
+                throw new SigilException(ErrorCode.INVALID_DIGEST, "A " + algorithm.hash().jcaName()
+                        + " digest is " + algorithm.digestLength() + " bytes, not "
+                        + (digest == null ? 0 : digest.length));
+            }
+            copies.add(digest.clone());
+        }
+        SigningBackend backend = backend(key.backendId());
+        if (!backend.algorithms().contains(algorithm)) {
+            throw new SigilException(ErrorCode.UNSUPPORTED_ALGORITHM,
+                    "Backend " + key.backendId() + " does not sign with " + algorithm);
+        }
+        List<byte[]> signatures;
+        try {
+            signatures = backend.sign(key, algorithm, List.copyOf(copies), context);
+        } catch (RuntimeException e) {
+            throw internal(key.backendId(), "sign", e);
+        }
+        if (signatures == null || signatures.size() != copies.size() || signatures.contains(null)) {
+            LOG.error("Backend '{}' returned {} signatures for {} digests (request {})", key.backendId(),
+                    signatures == null ? "no" : signatures.size(), copies.size(), context.requestId());
+            throw new SigilException(ErrorCode.INTERNAL, "The signing backend failed");
+        }
+        return signatures;
     }
 
     @Override

@@ -12,6 +12,7 @@ import dev.sigil.api.backend.BackendHealth;
 import dev.sigil.api.backend.KeyInfo;
 import dev.sigil.api.backend.KeySpec;
 import dev.sigil.api.backend.SigningBackend;
+import dev.sigil.backend.kit.SignChecks;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -215,19 +216,7 @@ public final class KeystoreBackend implements SigningBackend {
         Objects.requireNonNull(algorithm, "algorithm");
         Objects.requireNonNull(digest, "digest");
         LoadedKey key = lookup(ref);
-        KeyInfo info = key.info();
-        if (algorithm.keyType() != info.type()) {
-            throw new SigilException(ErrorCode.UNSUPPORTED_ALGORITHM, algorithm + " needs an "
-                    + algorithm.keyType() + " key; key " + ref + " is " + info.type());
-        }
-        if (!info.supports(algorithm)) {
-            throw new SigilException(ErrorCode.UNSUPPORTED_ALGORITHM,
-                    "backend " + id + " cannot sign with " + algorithm);
-        }
-        if (digest.length != algorithm.digestLength()) {
-            throw new SigilException(ErrorCode.INVALID_DIGEST, algorithm + " needs a "
-                    + algorithm.digestLength() + "-byte digest, not " + digest.length + " bytes");
-        }
+        SignChecks.check(key.info(), algorithm, digest);
         HashAlgorithm hash = algorithm.hash();
         try {
             Signature signature = Signature.getInstance(signatureNames.get(algorithm.scheme()), signatureProvider);

@@ -31,6 +31,7 @@ import dev.sigil.api.backend.BackendHealth;
 import dev.sigil.api.backend.KeyInfo;
 import dev.sigil.api.backend.KeySpec;
 import dev.sigil.api.backend.SigningBackend;
+import dev.sigil.backend.kit.EcdsaSignatures;
 import dev.sigil.backend.pkcs11.internal.TokenKeys.TokenKey;
 
 import java.math.BigInteger;

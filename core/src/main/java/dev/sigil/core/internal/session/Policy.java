@@ -17,11 +17,13 @@ import java.time.Duration;
  *                       administrator unblocks it
  * @param addressMaxFailures failed logins from one client address before it is locked out
  * @param addressLockout     how long a client address stays locked out
+ * @param signTimeout        the longest a signing request may spend in its backend
  */
 record Policy(Duration tokenTtl, Duration sadTtl, Duration sadMaxLifetime, int maxFailures, Duration lockout,
-              int pinMaxLockouts, int addressMaxFailures, Duration addressLockout) {
+              int pinMaxLockouts, int addressMaxFailures, Duration addressLockout,
+              Duration signTimeout) {
     static final Policy DEFAULT = new Policy(Duration.ofMinutes(30), Duration.ofMinutes(5), Duration.ofMinutes(30), 5,
-            Duration.ofMinutes(5), 3, 20, Duration.ofMinutes(5));
+            Duration.ofMinutes(5), 3, 20, Duration.ofMinutes(5), Duration.ofSeconds(30));
 
     static Policy from(PolicyConfig c) throws SigilException {
         check(c.token_ttl_seconds() >= 60 && c.token_ttl_seconds() <= 86_400, "token.ttl.seconds must be 60..86400");
@@ -35,10 +37,12 @@ record Policy(Duration tokenTtl, Duration sadTtl, Duration sadMaxLifetime, int m
                 "address.max.failures must be 1..100000");
         check(c.address_lockout_seconds() >= 1 && c.address_lockout_seconds() <= 86_400,
                 "address.lockout.seconds must be 1..86400");
+        check(c.sign_timeout_seconds() >= 1 && c.sign_timeout_seconds() <= 600, "sign.timeout.seconds must be 1..600");
         return new Policy(Duration.ofSeconds(c.token_ttl_seconds()), Duration.ofSeconds(c.sad_ttl_seconds()),
                 Duration.ofSeconds(c.sad_max_lifetime_seconds()), c.max_failures(),
                 Duration.ofSeconds(c.lockout_seconds()), c.pin_max_lockouts(), c.address_max_failures(),
-                Duration.ofSeconds(c.address_lockout_seconds()));
+                Duration.ofSeconds(c.address_lockout_seconds()),
+                Duration.ofSeconds(c.sign_timeout_seconds()));
     }
 
     private static void check(boolean ok, String message) throws SigilException {

@@ -31,6 +31,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "How long a client address stays locked out, in seconds")
     int address_lockout_seconds() default 300;
 
+    @AttributeDefinition(description = "Longest a signatures/signHash may spend in its backend, in seconds; a "
+            + "backend gives up (and a throttled key service stops retrying) by then")
+    int sign_timeout_seconds() default 30;
+
     @AttributeDefinition(description = "How often expired tokens, SADs and idle attempt counters are removed, "
             + "in seconds (at least 10)")
     int purge_interval_seconds() default 600;

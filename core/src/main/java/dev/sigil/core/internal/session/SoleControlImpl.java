@@ -8,6 +8,7 @@ import dev.sigil.api.auth.Authenticator;
 import dev.sigil.api.auth.FactorRecord;
 import dev.sigil.api.auth.FactorType;
 import dev.sigil.api.auth.Verification;
+import dev.sigil.api.backend.CallContext;
 import dev.sigil.api.credential.Credential;
 import dev.sigil.api.session.Authorization;
 import dev.sigil.api.session.RequestContext;
@@ -413,13 +414,14 @@ public final class SoleControlImpl implements SoleControl {
         if (consumed == null) {
             throw refuse(event, userId, credentialId, ctx, refusal[0]);
         }
-        // 2. Sign. Each hash is already marked signed, so a concurrent or later request for it is
-        //    refused whatever happens here.
-        List<byte[]> signatures = new ArrayList<>();
+        // 2. Sign, in one backend call for the whole request (a remote backend signs the hashes in
+        //    parallel), bounded by the policy's deadline. Each hash is already marked signed, so a
+        //    concurrent or later request for it is refused whatever happens here; a signature is
+        //    never retried.
+        List<byte[]> signatures;
         try {
-            for (byte[] h : hashes) {
-                signatures.add(signing.signDigest(consumed.credential().credential().key(), algorithm, h));
-            }
+            signatures = signing.signDigests(consumed.credential().credential().key(), algorithm, hashes,
+                    CallContext.of(ctx.requestId(), policy.signTimeout()));
         } catch (SigilException e) {
             // 3a. Nothing was returned: give the hashes back to the SAD, and record the failure.
             store.inTransaction(c -> {

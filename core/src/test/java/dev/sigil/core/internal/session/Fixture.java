@@ -171,6 +171,15 @@ final class Fixture implements AutoCloseable {
         final AtomicInteger signatures = new AtomicInteger();
         /** When set, the next signature fails as an unreachable HSM would. */
         final java.util.concurrent.atomic.AtomicBoolean failNext = new java.util.concurrent.atomic.AtomicBoolean();
+        /** The batch calls made, with their contexts. */
+        final List<dev.sigil.api.backend.CallContext> batches = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public List<byte[]> sign(KeyRef ref, SignatureAlgorithm algorithm, List<byte[]> digests,
+                                 dev.sigil.api.backend.CallContext context) throws SigilException {
+            batches.add(context);
+            return SigningBackend.super.sign(ref, algorithm, digests, context);
+        }
 
         @Override
         public String id() {

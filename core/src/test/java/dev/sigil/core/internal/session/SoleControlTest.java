@@ -103,6 +103,11 @@ class SoleControlTest {
             List<byte[]> sigs = f.soleControl.signHashes(f.session("alice"), "alice-rsa", sad.sad(), List.of(h2, h1),
                     SignatureAlgorithm.RSA_PKCS1_SHA256, CTX);
             assertEquals(2, sigs.size());
+            assertEquals(1, f.backend.batches.size(), "one backend call for the request's hashes");
+            assertEquals("req-1", f.backend.batches.get(0).requestId());
+            Duration left = Duration.between(java.time.Instant.now(), f.backend.batches.get(0).deadline());
+            assertTrue(left.compareTo(Duration.ofSeconds(25)) > 0
+                    && left.compareTo(Duration.ofSeconds(31)) < 0, "the policy's 30 s deadline: " + left);
             for (int i = 0; i < 2; i++) {
                 Signature v = Signature.getInstance("SHA256withRSA");
                 v.initVerify(Fixture.RSA.getPublic());
@@ -403,7 +408,8 @@ class SoleControlTest {
     void concurrentAttemptsAreEachCounted(StoreKind kind) throws Exception {
         try (Fixture f = new Fixture(kind, dir)) {
             AttemptLimits limits = new AttemptLimits(new Policy(Duration.ofMinutes(30), Duration.ofMinutes(5),
-                    Duration.ofMinutes(30), 1000, Duration.ofMinutes(5), 3, 1000, Duration.ofMinutes(5)));
+                    Duration.ofMinutes(30), 1000, Duration.ofMinutes(5), 3, 1000, Duration.ofMinutes(5),
+                    Duration.ofSeconds(30)));
             ExecutorService pool = Executors.newFixedThreadPool(4);
             List<Future<AttemptLimits.Reservation>> done = new ArrayList<>();
             for (int i = 0; i < 40; i++) {

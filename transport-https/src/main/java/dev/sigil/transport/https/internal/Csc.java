@@ -1,5 +1,6 @@
 package dev.sigil.transport.https.internal;
 
+import dev.sigil.api.EcCurve;
 import dev.sigil.api.ErrorCode;
 import dev.sigil.api.HashAlgorithm;
 import dev.sigil.api.KeyType;
@@ -19,8 +20,11 @@ import dev.sigil.api.signing.SigningService;
 import java.nio.charset.StandardCharsets;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
+import java.security.PublicKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PSSParameterSpec;
 import java.time.ZoneOffset;
@@ -252,7 +256,7 @@ final class Csc {
     }
 
     private ObjectNode credentialInfo(Credential c, String certificates, boolean certInfo) throws SigilException {
-        KeyInfo key = signing.key(c.key());
+        KeyShape key = keyShape(c);
         ObjectNode out = Json.object().put("description", "Sigil credential " + c.id());
         ObjectNode k = out.putObject("key").put("status", c.enabled() ? "enabled" : "disabled");
         ArrayNode algo = k.putArray("algo");
@@ -300,6 +304,33 @@ final class Csc {
         out.put("multisign", c.multisign());
         out.put("lang", "en-US");
         return out;
+    }
+
+    /** A key's type, length and curve, as {@code credentials/info} reports them. */
+    private record KeyShape(KeyType type, int bits, EcCurve curve) {
+    }
+
+    /**
+     * The key's shape from the credential's certificate, which the store holds, and which was
+     * checked against the backend's key when it was imported: listing credentials makes no backend
+     * call (a key service's calls are throttled and billed). Only a credential without a
+     * certificate, or with a key Sigil cannot describe, asks its backend.
+     */
+    private KeyShape keyShape(Credential c) throws SigilException {
+        if (!c.chain().isEmpty()) {
+            PublicKey pk = c.chain().get(0).getPublicKey();
+            if (pk instanceof RSAPublicKey rsa) {
+                return new KeyShape(KeyType.RSA, rsa.getModulus().bitLength(), null);
+            }
+            if (pk instanceof ECPublicKey ec) {
+                Optional<EcCurve> curve = EcCurve.ofBits(ec.getParams().getCurve().getField().getFieldSize());
+                if (curve.isPresent()) {
+                    return new KeyShape(KeyType.EC, curve.get().bits(), curve.get());
+                }
+            }
+        }
+        KeyInfo key = signing.key(c.key());
+        return new KeyShape(key.type(), key.bits(), key.curve());
     }
 
     private static String status(X509Certificate x) {

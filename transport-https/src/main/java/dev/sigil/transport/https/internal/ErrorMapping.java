@@ -15,6 +15,9 @@ final class ErrorMapping {
     record Row(int status, String error, boolean showDescription, int retryAfterSeconds) {
     }
 
+    /** A backend's wait is passed on up to this many seconds; a longer one is capped. */
+    static final int MAX_RETRY_AFTER_SECONDS = 300;
+
     private static final Map<ErrorCode, Row> TABLE = new EnumMap<>(ErrorCode.class);
 
     static {
@@ -22,6 +25,7 @@ final class ErrorMapping {
         TABLE.put(ErrorCode.UNSUPPORTED_ALGORITHM, new Row(400, "invalid_request", true, 0));
         TABLE.put(ErrorCode.INVALID_DIGEST, new Row(400, "invalid_request", true, 0));
         TABLE.put(ErrorCode.KEY_NOT_FOUND, new Row(400, "invalid_request", true, 0));
+        TABLE.put(ErrorCode.KEY_DISABLED, new Row(400, "invalid_request", true, 0));
         TABLE.put(ErrorCode.UNSUPPORTED_OPERATION, new Row(400, "invalid_request", true, 0));
         TABLE.put(ErrorCode.AUTHENTICATION_FAILED, new Row(400, "invalid_grant", true, 0));
         TABLE.put(ErrorCode.INVALID_TOKEN, new Row(401, "invalid_token", true, 0));
@@ -46,11 +50,20 @@ final class ErrorMapping {
         return TABLE.get(code);
     }
 
-    /** The answer for a {@link SigilException}. */
+    /**
+     * The answer for a {@link SigilException}. A retryable failure that says how long to wait (a
+     * throttling key service's {@code Retry-After}) gives that wait, rounded up to whole seconds, in
+     * place of the row's default.
+     */
     static ApiError toApiError(SigilException e) {
         Row row = TABLE.get(e.code());
         String description = row.showDescription() ? e.getMessage() : describe(row.status());
-        return new ApiError(row.status(), row.error(), description, row.retryAfterSeconds(),
+        int retryAfter = row.retryAfterSeconds();
+        if (retryAfter > 0 && e.retryAfter().isPresent()) {
+            long millis = e.retryAfter().get().toMillis();
+            retryAfter = (int) Math.max(1, Math.min(MAX_RETRY_AFTER_SECONDS, (millis + 999) / 1000));
+        }
+        return new ApiError(row.status(), row.error(), description, retryAfter,
                 row.status() == 401 ? "Bearer realm=\"Sigil\", error=\"invalid_token\"" : null);
     }
 

@@ -67,6 +67,8 @@ class SigilHttpServerTest {
 
     /** Answers from the backends it is given; everything else is outside what these tests reach. */
     static final class FakeSigning implements SigningService {
+        /** How often a test asked the backend for a key. */
+        static final java.util.concurrent.atomic.AtomicInteger KEY_CALLS = new java.util.concurrent.atomic.AtomicInteger();
         private final java.util.function.Supplier<List<BackendStatus>> backends;
 
         FakeSigning(java.util.function.Supplier<List<BackendStatus>> backends) {
@@ -79,7 +81,14 @@ class SigilHttpServerTest {
         }
 
         @Override
+        public List<byte[]> signDigests(KeyRef key, SignatureAlgorithm algorithm, List<byte[]> digests,
+                                        dev.sigil.api.backend.CallContext context) throws SigilException {
+            throw new SigilException(ErrorCode.UNSUPPORTED_OPERATION, "not in this test");
+        }
+
+        @Override
         public KeyInfo key(KeyRef key) {
+            KEY_CALLS.incrementAndGet();
             return new KeyInfo(key, dev.sigil.api.KeyType.RSA, 2048, null, RSA_PUBLIC, List.of(),
                     EnumSet.of(SignatureAlgorithm.RSA_PKCS1_SHA256));
         }
@@ -226,6 +235,24 @@ class SigilHttpServerTest {
         assertEquals("DOWN", json(degraded).path("backends").get(1).path("status").asText());
         BACKENDS.remove(0);
         assertEquals("DOWN", json(get(h2, "/health")).path("status").asText());
+    }
+
+    @Test
+    void aThrottledBackendIsDegradedButTheNodeStaysInTheBalancer() throws Exception {
+        BACKENDS.clear();
+        BACKENDS.add(new BackendStatus("a", BackendHealth.UP, EnumSet.of(SignatureAlgorithm.ECDSA_SHA256)));
+        BACKENDS.add(new BackendStatus("kms", BackendHealth.degraded("3 of the last 9 calls were throttled"),
+                EnumSet.of(SignatureAlgorithm.ECDSA_SHA256)));
+        HttpResponse<String> r = get(h2, "/health");
+        assertEquals(200, r.statusCode(), "every node shares the key service: a balancer gains nothing");
+        assertEquals("DEGRADED", json(r).path("status").asText());
+        assertEquals("DEGRADED", json(r).path("backends").get(1).path("status").asText());
+        assertFalse(r.body().contains("throttled"), r.body());
+        BACKENDS.add(new BackendStatus("hsm", BackendHealth.down("token not present"), Set.of()));
+        assertEquals(503, get(h2, "/health").statusCode(), "a backend down is a node that cannot sign everything");
+        BACKENDS.clear();
+        BACKENDS.add(new BackendStatus("kms", BackendHealth.degraded("throttled"), Set.of()));
+        assertEquals("DEGRADED", json(get(h2, "/health")).path("status").asText(), "a degraded backend still signs");
     }
 
     @Test
@@ -461,6 +488,7 @@ class SigilHttpServerTest {
     @Test
     void credentialsListAndInfoSpeakBothDialects() throws Exception {
         CscFakes.CREDENTIALS.clear();
+        FakeSigning.KEY_CALLS.set(0);
         CscFakes.CREDENTIALS.add(new dev.sigil.api.credential.Credential("c1", "alice",
                 new KeyRef("b", "k"), List.of(tls.certificate), EnumSet.of(SignatureAlgorithm.RSA_PKCS1_SHA256), 3, 2, true));
         CscFakes.CREDENTIALS.add(new dev.sigil.api.credential.Credential("c2", "bob",
@@ -472,9 +500,13 @@ class SigilHttpServerTest {
                 "{\"credentialID\":\"c1\",\"certificates\":\"chain\",\"certInfo\":true}"));
         assertEquals("2", v2.path("SCAL").asText());
         assertEquals(3, v2.path("multisign").asInt());
-        assertEquals(2048, v2.path("key").path("len").asInt());
+        // The key's shape comes from the stored certificate (the test TLS certificate: EC P-256),
+        // without a call to the backend (whose fake would say RSA 2048).
+        assertEquals(256, v2.path("key").path("len").asInt());
         assertEquals("1.2.840.113549.1.1.11", v2.path("key").path("algo").get(0).asText());
-        assertEquals("1.2.840.113549.1.1.1", v2.path("key").path("algo").get(1).asText());
+        assertEquals("1.2.840.10045.2.1", v2.path("key").path("algo").get(1).asText());
+        assertEquals("1.2.840.10045.3.1.7", v2.path("key").path("curve").asText());
+        assertEquals(0, FakeSigning.KEY_CALLS.get(), "credentials/list and info made a backend call");
         assertEquals(1, v2.path("cert").path("certificates").size());
         assertEquals("PIN AND OTP", v2.path("auth").path("expression").asText());
         JsonNode v1 = json(csc("/csc/v1/credentials/info", "Bearer token-alice", "{\"credentialID\":\"c1\"}"));

@@ -1,4 +1,4 @@
-package dev.sigil.backend.pkcs11.internal;
+package dev.sigil.backend.kit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,11 +1,12 @@
-package dev.sigil.backend.pkcs11.internal;
+package dev.sigil.backend.kit;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 
 /**
- * Converts the ECDSA signature a PKCS#11 token returns ({@code CKM_ECDSA}: r and s as two
- * big-endian numbers of equal length, concatenated) into the DER {@code SEQUENCE { INTEGER r,
+ * Converts the ECDSA signature a PKCS#11 token or a key service returns raw ({@code CKM_ECDSA},
+ * Azure Key Vault's {@code ES256}: r and s as two big-endian numbers of equal length,
+ * concatenated) into the DER {@code SEQUENCE { INTEGER r,
  * INTEGER s }} that CMS, X.509 and CSC clients expect.
  *
  * <p>The encoding is strict DER: each INTEGER has the minimal number of bytes (leading zero bytes
@@ -16,7 +17,7 @@ import java.util.Arrays;
  * byte[] der = EcdsaSignatures.rawToDer(session.sign(digest));
  * }</pre>
  */
-final class EcdsaSignatures {
+public final class EcdsaSignatures {
     private static final int SEQUENCE = 0x30;
     private static final int INTEGER = 0x02;
 
@@ -25,7 +26,7 @@ final class EcdsaSignatures {
      * @return a new array holding the DER encoding
      * @throws IllegalArgumentException if {@code raw} is empty or of odd length
      */
-    static byte[] rawToDer(byte[] raw) {
+    public static byte[] rawToDer(byte[] raw) {
         if (raw == null || raw.length == 0 || raw.length % 2 != 0) {
             throw new IllegalArgumentException("a raw ECDSA signature is r||s of equal halves, not "
                     + (raw == null ? "null" : raw.length + " bytes"));
@@ -80,7 +81,7 @@ final class EcdsaSignatures {
      * P-521 order is longer than every supported digest. Doing it here keeps tokens that answer
      * {@code CKR_DATA_LEN_RANGE} to a long input from failing a SHA-512 signature on P-256.
      */
-    static byte[] truncateDigest(byte[] digest, int orderBytes) {
+    public static byte[] truncateDigest(byte[] digest, int orderBytes) {
         return digest.length <= orderBytes ? digest : Arrays.copyOf(digest, orderBytes);
     }
 
