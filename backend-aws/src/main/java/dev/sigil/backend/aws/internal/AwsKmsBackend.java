@@ -9,6 +9,8 @@ import dev.sigil.api.SignatureAlgorithm;
 import dev.sigil.api.backend.BackendHealth;
 import dev.sigil.api.backend.KeyInfo;
 import dev.sigil.api.backend.KeySpec;
+import dev.sigil.api.backend.KeyState;
+import dev.sigil.api.backend.CallContext;
 import dev.sigil.api.backend.SigningBackend;
 import dev.sigil.backend.aws.internal.CallHealth.Outcome;
 
@@ -141,22 +143,19 @@ public final class AwsKmsBackend implements SigningBackend, AutoCloseable {
     }
 
     /**
-     * A key's state as KMS last told it.
-     * TODO(SPI): becomes KeyInfo.KeyState (ENABLED, DISABLED, PENDING_DELETION, UNAVAILABLE) once it lands.
-     */
-    enum State { ENABLED, DISABLED, PENDING_DELETION, UNAVAILABLE }
-
-    /**
      * One served key.
      *
-     * @param info    what the SPI shows; its ref's key id is the KMS key id
+     * @param info    what the SPI shows, with the state KMS last reported; its ref's key id is the KMS key id
      * @param arn     the key ARN, which Sign is called with
      * @param aliases the key's aliases that this backend knows
-     * @param state   the state KMS last reported
      */
-    record AwsKey(KeyInfo info, String arn, List<String> aliases, State state) {
-        AwsKey withState(State s) {
-            return s == state ? this : new AwsKey(info, arn, aliases, s);
+    record AwsKey(KeyInfo info, String arn, List<String> aliases) {
+        KeyState state() {
+            return info.state();
+        }
+
+        AwsKey withState(KeyState s) {
+            return s == info.state() ? this : new AwsKey(info.withState(s), arn, aliases);
         }
     }
 
@@ -362,9 +361,27 @@ public final class AwsKmsBackend implements SigningBackend, AutoCloseable {
         return sign(ref, algorithm, digest, null, Instant.now().plus(callTimeout));
     }
 
+    /** Signs one digest within the context's deadline; its request id goes into the log lines. */
+    @Override
+    public byte[] sign(KeyRef ref, SignatureAlgorithm algorithm, byte[] digest, CallContext context)
+            throws SigilException {
+        Objects.requireNonNull(context, "context");
+        return sign(ref, algorithm, digest, context.requestId(), context.deadline());
+    }
+
+    /**
+     * Signs the digests of a batch in parallel under {@code max.parallel.signatures} permits, all
+     * within the context's deadline.
+     */
+    @Override
+    public List<byte[]> sign(KeyRef ref, SignatureAlgorithm algorithm, List<byte[]> digests, CallContext context)
+            throws SigilException {
+        Objects.requireNonNull(context, "context");
+        return sign(ref, algorithm, digests, context.requestId(), context.deadline());
+    }
+
     /**
      * Signs one digest within a deadline, with a request id for the log.
-     * TODO(SPI): becomes the override of {@code sign(KeyRef, SignatureAlgorithm, byte[], CallContext)}.
      *
      * @param requestId the request's id for the log lines; may be null
      * @param deadline  when the caller stops waiting; retries end before it
@@ -382,7 +399,6 @@ public final class AwsKmsBackend implements SigningBackend, AutoCloseable {
      * Signs several digests with one key, in parallel with at most {@code max.parallel.signatures}
      * calls in flight, all within the deadline. Every digest's length is checked before the first
      * call; the first failure fails the batch.
-     * TODO(SPI): becomes the override of {@code sign(KeyRef, SignatureAlgorithm, List<byte[]>, CallContext)}.
      *
      * @return the signatures, in the order of the digests
      */
@@ -448,8 +464,8 @@ public final class AwsKmsBackend implements SigningBackend, AutoCloseable {
             }
             throw f.exception;
         }
-        if (key.state() != State.ENABLED) {
-            keys.computeIfPresent(keyId, (k, v) -> v.withState(State.ENABLED));
+        if (key.state() != KeyState.ENABLED) {
+            keys.computeIfPresent(keyId, (k, v) -> v.withState(KeyState.ENABLED));
         }
         return signature;
     }
@@ -549,7 +565,7 @@ public final class AwsKmsBackend implements SigningBackend, AutoCloseable {
             return BackendHealth.down("backend " + id + " is stopped");
         }
         BackendHealth h = health.health();
-        if (h.up() && !discovered) {
+        if (h.state() != BackendHealth.State.DOWN && !discovered) {
             return BackendHealth.down("discovering the keys of backend " + id);
         }
         return h;
@@ -677,7 +693,7 @@ public final class AwsKmsBackend implements SigningBackend, AutoCloseable {
                     if (seen != null) { // two configured names of one key
                         List<String> aliases = new ArrayList<>(seen.aliases());
                         aliases.addAll(k.aliases());
-                        k = new AwsKey(k.info(), k.arn(), List.copyOf(aliases), k.state());
+                        k = new AwsKey(k.info(), k.arn(), List.copyOf(aliases));
                     }
                     found.put(k.info().ref().keyId(), k);
                 }
@@ -715,13 +731,13 @@ public final class AwsKmsBackend implements SigningBackend, AutoCloseable {
                     reference, md.keyUsageAsString());
             return null;
         }
-        State state = state(md.keyStateAsString());
+        KeyState state = state(md.keyStateAsString());
         AwsKey cached = keys.get(keyId);
-        if (state != State.ENABLED && cached != null) {
+        if (state != KeyState.ENABLED && cached != null) {
             // GetPublicKey refuses a disabled key: keep what was read while it was enabled.
-            return new AwsKey(cached.info(), cached.arn(), mergeAliases(cached.aliases(), aliases), state);
+            return new AwsKey(cached.info().withState(state), cached.arn(), mergeAliases(cached.aliases(), aliases));
         }
-        if (state != State.ENABLED) {
+        if (state != KeyState.ENABLED) {
             LOG.warn("{} '{}': key {} ({}) is not served: its state is {}", C, id, keyId, reference,
                     md.keyStateAsString());
             return null;
@@ -769,9 +785,9 @@ public final class AwsKmsBackend implements SigningBackend, AutoCloseable {
             return null;
         }
         KeyInfo info = new KeyInfo(new KeyRef(id, keyId), facts.type, facts.bits, facts.curve, publicKey, List.of(),
-                algorithms);
+                algorithms, state);
         List<String> merged = cached == null ? List.copyOf(aliases) : mergeAliases(cached.aliases(), aliases);
-        return new AwsKey(info, md.arn(), merged, state);
+        return new AwsKey(info, md.arn(), merged);
     }
 
     private static List<String> mergeAliases(List<String> a, List<String> b) {
@@ -810,22 +826,22 @@ public final class AwsKmsBackend implements SigningBackend, AutoCloseable {
         return key instanceof ECPublicKey e && e.getParams().getCurve().getField().getFieldSize() == facts.bits;
     }
 
-    private static State state(String kmsState) {
+    private static KeyState state(String kmsState) {
         if (kmsState == null) {
-            return State.UNAVAILABLE;
+            return KeyState.UNAVAILABLE;
         }
         return switch (kmsState) {
-            case "Enabled" -> State.ENABLED;
-            case "Disabled" -> State.DISABLED;
-            case "PendingDeletion", "PendingReplicaDeletion" -> State.PENDING_DELETION;
-            default -> State.UNAVAILABLE; // PendingImport, Unavailable, Creating, Updating
+            case "Enabled" -> KeyState.ENABLED;
+            case "Disabled" -> KeyState.DISABLED;
+            case "PendingDeletion", "PendingReplicaDeletion" -> KeyState.PENDING_DELETION;
+            default -> KeyState.UNAVAILABLE; // PendingImport, Unavailable, Creating, Updating
         };
     }
 
     /** After Sign said the key is disabled or gone: mark it, and read its precise state in the background. */
     private void noteStateChange(String keyId, KmsErrors.Mapped mapped) {
-        keys.computeIfPresent(keyId, (k, v) -> v.state() == State.ENABLED ? v.withState(
-                mapped.kind() == KmsErrors.Kind.KEY_MISSING ? State.UNAVAILABLE : State.DISABLED) : v);
+        keys.computeIfPresent(keyId, (k, v) -> v.state() == KeyState.ENABLED ? v.withState(
+                mapped.kind() == KmsErrors.Kind.KEY_MISSING ? KeyState.UNAVAILABLE : KeyState.DISABLED) : v);
         try {
             background.execute(() -> {
                 try {
@@ -970,9 +986,8 @@ public final class AwsKmsBackend implements SigningBackend, AutoCloseable {
                 Duration hint = m.retryAfter().orElse(nextPause);
                 long seconds = Math.max(1, (hint.toMillis() + 999) / 1000);
                 LOG.warn("{} '{}':{} {} of {} throttled{}: {}", C, id, req, operation, ref.keyId(), tried, m.vendorDetail());
-                // TODO(SPI): new SigilException(BUSY, message, cause, Duration.ofSeconds(seconds)) once it lands.
                 return new SigilException(ErrorCode.BUSY, "backend " + id + ": AWS KMS is throttling requests; try again in "
-                        + seconds + " s", cause);
+                        + seconds + " s", cause, Duration.ofSeconds(seconds));
             }
             case CREDENTIALS:
                 LOG.error("{} '{}':{} {} of {}: AWS refused the credentials ({}) or their permissions: {}", C, id, req,

@@ -19,9 +19,7 @@ import java.util.function.LongSupplier;
  * With no call in the window the last outcome ever decides (a backend whose last call was refused
  * stays DOWN until a call succeeds).
  *
- * <p>TODO(kit): the shared call-result health of {@code dev.sigil.backend.kit} replaces this; and
- * DEGRADED becomes {@code BackendHealth.degraded(...)} once the SPI has it (today it is UP with a
- * detail starting "degraded:").
+ * <p>TODO(kit): the shared call-result health of {@code dev.sigil.backend.kit} replaces this.
  */
 final class CallHealth {
     static final int CAPACITY = 50;
@@ -109,8 +107,7 @@ final class CallHealth {
         if (throttled == 0 && failed == 0) {
             return BackendHealth.UP;
         }
-        // TODO(SPI): BackendHealth.degraded(...) once it exists.
-        return new BackendHealth(true, "degraded: of " + recent.size() + " recent calls to " + subject + ", "
+        return BackendHealth.degraded("of " + recent.size() + " recent calls to " + subject + ", "
                 + throttled + " throttled, " + failed + " failed");
     }
 }

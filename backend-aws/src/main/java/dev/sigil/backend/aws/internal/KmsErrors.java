@@ -80,9 +80,8 @@ final class KmsErrors {
         }
     }
 
-    // TODO(SPI): ErrorCode.KEY_DISABLED once it lands on main; until then a disabled or
-    // pending-deletion key is reported as KEY_NOT_FOUND (the kind KEY_DISABLED keeps it apart here).
-    static final ErrorCode KEY_DISABLED_CODE = ErrorCode.KEY_NOT_FOUND;
+    /** A disabled or pending-deletion key. */
+    static final ErrorCode KEY_DISABLED_CODE = ErrorCode.KEY_DISABLED;
 
     static final Row KEY_MISSING = new Row(ErrorCode.KEY_NOT_FOUND, Kind.KEY_MISSING);
     static final Row KEY_DISABLED = new Row(KEY_DISABLED_CODE, Kind.KEY_DISABLED);

@@ -122,14 +122,14 @@ class AwsKmsBackendFaultsTest {
                     () -> backend.sign(ref(keyId), SignatureAlgorithm.ECDSA_SHA256, sha256()));
             assertEquals(KmsErrors.KEY_DISABLED_CODE, e.code());
             assertFalse(e.getMessage().contains("arn:"), "no vendor detail for clients: " + e.getMessage());
-            assertEquals(AwsKmsBackend.State.DISABLED, backend.awsKey(ref(keyId)).state());
+            assertEquals(dev.sigil.api.backend.KeyState.DISABLED, backend.awsKey(ref(keyId)).state());
             assertEquals(1, proxy.count("Sign"), "not retried");
             assertTrue(backend.health().up(), "a disabled key says nothing bad about KMS: " + backend.health());
         } finally {
             admin.enableKey(r -> r.keyId(keyId));
         }
         backend.sign(ref(keyId), SignatureAlgorithm.ECDSA_SHA256, sha256());
-        assertEquals(AwsKmsBackend.State.ENABLED, backend.awsKey(ref(keyId)).state());
+        assertEquals(dev.sigil.api.backend.KeyState.ENABLED, backend.awsKey(ref(keyId)).state());
     }
 
     @Test
@@ -140,11 +140,11 @@ class AwsKmsBackendFaultsTest {
         SigilException e = assertThrows(SigilException.class,
                 () -> backend.sign(ref(keyId), SignatureAlgorithm.ECDSA_SHA256, sha256()));
         assertEquals(KmsErrors.KEY_DISABLED_CODE, e.code());
-        assertTrue(SoftWait.until(2000, () -> backend.awsKey(ref(keyId)).state() == AwsKmsBackend.State.PENDING_DELETION),
+        assertTrue(SoftWait.until(2000, () -> backend.awsKey(ref(keyId)).state() == dev.sigil.api.backend.KeyState.PENDING_DELETION),
                 "the background DescribeKey tells pending deletion from disabled");
         // Discovery keeps it (with its state) rather than forgetting it.
         backend.keys();
-        assertEquals(AwsKmsBackend.State.PENDING_DELETION, backend.awsKey(ref(keyId)).state());
+        assertEquals(dev.sigil.api.backend.KeyState.PENDING_DELETION, backend.awsKey(ref(keyId)).state());
     }
 
     @Test
@@ -191,7 +191,8 @@ class AwsKmsBackendFaultsTest {
         // Equal jitter: at least half of 100 ms, then of 200 ms.
         assertTrue(ms >= 150, "backed off: " + ms + " ms");
         BackendHealth h = backend.health();
-        assertTrue(h.up() && h.detail().startsWith("degraded"), h.toString());
+        assertEquals(BackendHealth.State.DEGRADED, h.state(), h.toString());
+        assertTrue(h.up(), "a degraded backend still signs");
     }
 
     @Test
@@ -204,6 +205,7 @@ class AwsKmsBackendFaultsTest {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(ErrorCode.BUSY, e.code());
         assertTrue(e.getMessage().matches(".*try again in \\d+ s"), e.getMessage());
+        assertTrue(e.retryAfter().orElseThrow().toSeconds() >= 1, "a retry-after hint for the client");
         assertTrue(ms < 400 + 150, "gave up within the deadline: " + ms + " ms");
         int attempts = proxy.count("Sign");
         assertTrue(attempts >= 2 && attempts <= 4, "retried, bounded by the deadline and max.retries: " + attempts);
@@ -246,8 +248,8 @@ class AwsKmsBackendFaultsTest {
                 Instant.now().plusSeconds(5));
         proxy.resetCounts();
         long t0 = System.nanoTime();
-        List<byte[]> sigs = backend.sign(ref(ec), SignatureAlgorithm.ECDSA_SHA256, digests, "req-parallel",
-                Instant.now().plusSeconds(5));
+        List<byte[]> sigs = backend.sign(ref(ec), SignatureAlgorithm.ECDSA_SHA256, digests,
+                dev.sigil.api.backend.CallContext.of("req-parallel", Duration.ofSeconds(5)));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(16, sigs.size());
         assertEquals(16, proxy.count("Sign"), "one Sign per digest, nothing else");
