@@ -102,16 +102,28 @@ class AwsKmsServerIT {
                 assertTrue(aliases.contains("alias/sigil/carol-kms-rsa") && aliases.contains("alias/sigil/dave-kms-ec"),
                         aliases);
 
-                String token = csc.login("carol", "carol-secret-pw");
-                long step = TestTotp.step();
-                sign(csc, token, "carol-kms-rsa", "1.2.840.113549.1.1.11", null, TestTotp.code(seed.group(1), step));
-                sign(csc, token, "carol-kms-rsa", "1.2.840.113549.1.1.10", "PSS", TestTotp.code(seed.group(1), step + 1));
-                String daveToken = csc.login("dave", "dave-secret-pw");
-                sign(csc, daveToken, "dave-kms-ec", "1.2.840.10045.4.3.2", null, TestTotp.code(daveSeed.group(1),
-                        TestTotp.step()));
+                try {
+                    signAll(csc, seed.group(1), daveSeed.group(1));
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "\n" + server.output(), e);
+                }
             }
         }
         System.out.printf("TIMING: AwsKmsServerIT %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    private void signAll(TestCsc csc, String carolSeed, String daveSeed) throws Exception {
+        {
+            {
+                String token = csc.login("carol", "carol-secret-pw");
+                long step = TestTotp.step();
+                sign(csc, token, "carol-kms-rsa", "1.2.840.113549.1.1.11", null, TestTotp.code(carolSeed, step));
+                sign(csc, token, "carol-kms-rsa", "1.2.840.113549.1.1.10", "PSS", TestTotp.code(carolSeed, step + 1));
+                String daveToken = csc.login("dave", "dave-secret-pw");
+                sign(csc, daveToken, "dave-kms-ec", "1.2.840.10045.4.3.2", null, TestTotp.code(daveSeed,
+                        TestTotp.step()));
+            }
+        }
     }
 
     private void sign(TestCsc csc, String token, String credential, String signAlgo, String pss, String otp)

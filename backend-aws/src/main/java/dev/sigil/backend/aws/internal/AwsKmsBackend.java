@@ -410,11 +410,14 @@ public final class AwsKmsBackend implements SigningBackend, AutoCloseable {
         for (byte[] d : digests) {
             checkDigest(algorithm, Objects.requireNonNull(d, "digest"));
         }
+        // Mutable lists: callers may ask contains(null), which List.of(...) answers with an NPE.
         if (digests.isEmpty()) {
-            return List.of();
+            return new ArrayList<>(0);
         }
         if (digests.size() == 1) {
-            return List.of(signOne(key, algorithm, digests.get(0), requestId, deadline));
+            List<byte[]> one = new ArrayList<>(1);
+            one.add(signOne(key, algorithm, digests.get(0), requestId, deadline));
+            return one;
         }
         long waitMs = Math.max(0, Duration.between(Instant.now(), deadline).toMillis()) + attemptTimeout.toMillis() + 1_000;
         return ParallelBatch.run(signers, digests.size(), maxParallel, waitMs,
