@@ -1,0 +1,307 @@
+package dev.sigil.backend.aws.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sigil.api.ErrorCode;
+import dev.sigil.api.KeyRef;
+import dev.sigil.api.SigilException;
+import dev.sigil.api.SignatureAlgorithm;
+import dev.sigil.api.backend.BackendHealth;
+import dev.sigil.api.backend.KeyInfo;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.KeySpec;
+
+/**
+ * Refusals, throttling, parallel batches and refused credentials: local-kms behind the fault proxy,
+ * which passes requests through unless a test tells it to fail or slow down some.
+ */
+class AwsKmsBackendFaultsTest {
+    static final byte[] MESSAGE = "faults".getBytes(StandardCharsets.UTF_8);
+    static LocalKms localKms;
+    static FaultProxy proxy;
+    static KmsClient admin;
+    static String prefix;
+    static String ec;
+    static String rsa;
+    AwsKmsBackend backend;
+
+    @BeforeAll
+    static void start() throws Exception {
+        localKms = LocalKms.start();
+        proxy = new FaultProxy(localKms.endpoint());
+        admin = localKms.client();
+        prefix = Fixtures.uniquePrefix();
+        ec = Fixtures.createKey(admin, KeySpec.ECC_NIST_P256, prefix + "ec");
+        rsa = Fixtures.createKey(admin, KeySpec.RSA_2048, prefix + "rsa");
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        admin.close();
+        proxy.close();
+        localKms.close();
+    }
+
+    @BeforeEach
+    void open() throws Exception {
+        proxy.clearFaults();
+        proxy.signLatency(0);
+        Map<String, Object> c = Fixtures.config("kms", proxy.endpoint(), prefix);
+        c.put("call.timeout.ms", "1500");
+        c.put("attempt.timeout.ms", "1000");
+        c.put("max.retries", "3");
+        backend = Fixtures.open(c);
+        proxy.resetCounts();
+    }
+
+    @AfterEach
+    void close() {
+        backend.close();
+    }
+
+    private KeyRef ref(String keyId) {
+        return new KeyRef("kms", keyId);
+    }
+
+    private static byte[] sha256() throws Exception {
+        return Fixtures.digest(SignatureAlgorithm.ECDSA_SHA256, MESSAGE);
+    }
+
+    private static ErrorCode code(SigilException e) {
+        return e.code();
+    }
+
+    @Test
+    void anUnknownKeyIsNotFoundWithoutASignCall() {
+        SigilException e = assertThrows(SigilException.class,
+                () -> backend.sign(ref("0b7c07d5-3f5e-4a56-9a0f-6c2f6a0e1d2c"), SignatureAlgorithm.ECDSA_SHA256, sha256()));
+        assertEquals(ErrorCode.KEY_NOT_FOUND, code(e));
+        assertEquals(0, proxy.count("Sign"));
+        e = assertThrows(SigilException.class, () -> backend.key(ref("alias/not-there")));
+        assertEquals(ErrorCode.KEY_NOT_FOUND, code(e));
+    }
+
+    @Test
+    void aConfiguredKeyThatKmsDoesNotKnowIsLeftOut() throws Exception {
+        Map<String, Object> c = Fixtures.config("fixed", proxy.endpoint(), prefix);
+        c.put("keys", new String[] {ec, "9d5b1c7e-0000-4000-8000-000000000000", prefix + "rsa"});
+        try (AwsKmsBackend fixed = Fixtures.open(c)) {
+            List<KeyInfo> keys = fixed.keys();
+            assertEquals(2, keys.size(), keys.toString());
+            assertEquals(rsa, fixed.key(new KeyRef("fixed", prefix + "rsa")).ref().keyId());
+            SigilException e = assertThrows(SigilException.class,
+                    () -> fixed.generateKey(dev.sigil.api.backend.KeySpec.parse("ec-p256"), "x"));
+            assertEquals(ErrorCode.UNSUPPORTED_OPERATION, e.code());
+        }
+    }
+
+    @Test
+    void aDisabledKeyIsReportedAndComesBackWhenEnabled() throws Exception {
+        String keyId = Fixtures.createKey(admin, KeySpec.ECC_NIST_P256, prefix + "disabled");
+        backend.keys();
+        admin.disableKey(r -> r.keyId(keyId));
+        try {
+            SigilException e = assertThrows(SigilException.class,
+                    () -> backend.sign(ref(keyId), SignatureAlgorithm.ECDSA_SHA256, sha256()));
+            assertEquals(KmsErrors.KEY_DISABLED_CODE, e.code());
+            assertFalse(e.getMessage().contains("arn:"), "no vendor detail for clients: " + e.getMessage());
+            assertEquals(dev.sigil.api.backend.KeyState.DISABLED, backend.awsKey(ref(keyId)).state());
+            assertEquals(1, proxy.count("Sign"), "not retried");
+            assertTrue(backend.health().up(), "a disabled key says nothing bad about KMS: " + backend.health());
+        } finally {
+            admin.enableKey(r -> r.keyId(keyId));
+        }
+        backend.sign(ref(keyId), SignatureAlgorithm.ECDSA_SHA256, sha256());
+        assertEquals(dev.sigil.api.backend.KeyState.ENABLED, backend.awsKey(ref(keyId)).state());
+    }
+
+    @Test
+    void aKeyPendingDeletionIsReportedAsDisabled() throws Exception {
+        String keyId = Fixtures.createKey(admin, KeySpec.ECC_NIST_P256, prefix + "deleted");
+        backend.keys();
+        admin.scheduleKeyDeletion(r -> r.keyId(keyId).pendingWindowInDays(7));
+        SigilException e = assertThrows(SigilException.class,
+                () -> backend.sign(ref(keyId), SignatureAlgorithm.ECDSA_SHA256, sha256()));
+        assertEquals(KmsErrors.KEY_DISABLED_CODE, e.code());
+        assertTrue(SoftWait.until(2000, () -> backend.awsKey(ref(keyId)).state() == dev.sigil.api.backend.KeyState.PENDING_DELETION),
+                "the background DescribeKey tells pending deletion from disabled");
+        // Discovery keeps it (with its state) rather than forgetting it.
+        backend.keys();
+        assertEquals(dev.sigil.api.backend.KeyState.PENDING_DELETION, backend.awsKey(ref(keyId)).state());
+    }
+
+    @Test
+    void anAlgorithmTheKeyCannotDoIsRefusedBeforeKms() throws Exception {
+        for (SignatureAlgorithm a : List.of(SignatureAlgorithm.ECDSA_SHA384, SignatureAlgorithm.RSA_PKCS1_SHA256)) {
+            SigilException e = assertThrows(SigilException.class, () -> backend.sign(ref(ec), a,
+                    Fixtures.digest(a, MESSAGE)));
+            assertEquals(ErrorCode.UNSUPPORTED_ALGORITHM, e.code(), a.toString());
+        }
+        SigilException e = assertThrows(SigilException.class, () -> backend.sign(ref(rsa),
+                SignatureAlgorithm.ECDSA_SHA256, sha256()));
+        assertEquals(ErrorCode.UNSUPPORTED_ALGORITHM, e.code());
+        assertEquals(0, proxy.count("Sign"));
+    }
+
+    @Test
+    void kmsRefusingTheAlgorithmIsUnsupportedAlgorithm() {
+        proxy.fail("Sign", 1, 400, "InvalidKeyUsageException");
+        SigilException e = assertThrows(SigilException.class,
+                () -> backend.sign(ref(ec), SignatureAlgorithm.ECDSA_SHA256, sha256()));
+        assertEquals(ErrorCode.UNSUPPORTED_ALGORITHM, e.code());
+        assertEquals(1, proxy.count("Sign"));
+    }
+
+    @Test
+    void aDigestOfTheWrongLengthIsRefusedBeforeKms() {
+        SigilException e = assertThrows(SigilException.class,
+                () -> backend.sign(ref(ec), SignatureAlgorithm.ECDSA_SHA256, new byte[20]));
+        assertEquals(ErrorCode.INVALID_DIGEST, e.code());
+        e = assertThrows(SigilException.class, () -> backend.sign(ref(ec), SignatureAlgorithm.ECDSA_SHA256,
+                List.of(new byte[32], new byte[31]), "req-1", Instant.now().plusSeconds(5)));
+        assertEquals(ErrorCode.INVALID_DIGEST, e.code());
+        assertEquals(0, proxy.count("Sign"));
+    }
+
+    @Test
+    void throttledSignsAreRetriedWithBackoffAndThenSucceed() throws Exception {
+        proxy.throttleSigns(2);
+        long t0 = System.nanoTime();
+        byte[] sig = backend.sign(ref(ec), SignatureAlgorithm.ECDSA_SHA256, sha256());
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(Fixtures.verify(SignatureAlgorithm.ECDSA_SHA256, backend.key(ref(ec)).publicKey(), MESSAGE, sig));
+        assertEquals(3, proxy.count("Sign"), "two throttled attempts, one that went through");
+        // Equal jitter: at least half of 100 ms, then of 200 ms.
+        assertTrue(ms >= 150, "backed off: " + ms + " ms");
+        BackendHealth h = backend.health();
+        assertEquals(BackendHealth.State.DEGRADED, h.state(), h.toString());
+        assertTrue(h.up(), "a degraded backend still signs");
+    }
+
+    @Test
+    void throttlingBeyondTheDeadlineIsBusyWithARetryHint() throws Exception {
+        proxy.throttleSigns(1000);
+        long t0 = System.nanoTime();
+        SigilException e = assertThrows(SigilException.class,
+                () -> backend.sign(ref(ec), SignatureAlgorithm.ECDSA_SHA256, sha256(), "req-throttled",
+                        Instant.now().plusMillis(400)));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(ErrorCode.BUSY, e.code());
+        assertTrue(e.getMessage().matches(".*try again in \\d+ s"), e.getMessage());
+        assertTrue(e.retryAfter().orElseThrow().toSeconds() >= 1, "a retry-after hint for the client");
+        assertTrue(ms < 400 + 150, "gave up within the deadline: " + ms + " ms");
+        int attempts = proxy.count("Sign");
+        assertTrue(attempts >= 2 && attempts <= 4, "retried, bounded by the deadline and max.retries: " + attempts);
+        assertFalse(e.getMessage().contains("injected"), "no vendor message for clients");
+
+        proxy.resetCounts();
+        proxy.throttleSigns(1000);
+        e = assertThrows(SigilException.class, () -> backend.sign(ref(ec), SignatureAlgorithm.ECDSA_SHA256, sha256()));
+        assertEquals(ErrorCode.BUSY, e.code());
+        assertEquals(4, proxy.count("Sign"), "1 + max.retries (3) within the 1.5 s call timeout");
+    }
+
+    @Test
+    void http429WithoutAKnownCodeIsBusyToo() {
+        proxy.fail("Sign", 1000, 429, null);
+        SigilException e = assertThrows(SigilException.class,
+                () -> backend.sign(ref(ec), SignatureAlgorithm.ECDSA_SHA256, sha256()));
+        assertEquals(ErrorCode.BUSY, e.code());
+    }
+
+    @Test
+    void serverErrorsAreRetriedThenUnavailable() throws Exception {
+        proxy.fail("Sign", 2, 500, "KMSInternalException");
+        backend.sign(ref(ec), SignatureAlgorithm.ECDSA_SHA256, sha256());
+        assertEquals(3, proxy.count("Sign"));
+        proxy.fail("Sign", 1000, 503, null);
+        SigilException e = assertThrows(SigilException.class,
+                () -> backend.sign(ref(ec), SignatureAlgorithm.ECDSA_SHA256, sha256()));
+        assertEquals(ErrorCode.BACKEND_UNAVAILABLE, e.code());
+    }
+
+    @Test
+    void aBatchSignsInParallelUnderItsPermits() throws Exception {
+        proxy.signLatency(50);
+        List<byte[]> digests = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            digests.add(Fixtures.digest(SignatureAlgorithm.ECDSA_SHA256, ("doc " + i).getBytes(StandardCharsets.UTF_8)));
+        }
+        backend.sign(ref(ec), SignatureAlgorithm.ECDSA_SHA256, digests.subList(0, 2), "warm-up",
+                Instant.now().plusSeconds(5));
+        proxy.resetCounts();
+        long t0 = System.nanoTime();
+        List<byte[]> sigs = backend.sign(ref(ec), SignatureAlgorithm.ECDSA_SHA256, digests,
+                dev.sigil.api.backend.CallContext.of("req-parallel", Duration.ofSeconds(5)));
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(16, sigs.size());
+        assertEquals(16, proxy.count("Sign"), "one Sign per digest, nothing else");
+        assertTrue(ms < 8 * 50, "16 digests at 50 ms each took " + ms + " ms: not parallel");
+        int most = proxy.maxSignsInFlight();
+        assertTrue(most > 1 && most <= AwsKmsSettings.DEFAULT_MAX_PARALLEL, "in flight at once: " + most);
+        KeyInfo key = backend.key(ref(ec));
+        for (int i = 0; i < 16; i++) {
+            assertTrue(Fixtures.verify(SignatureAlgorithm.ECDSA_SHA256, key.publicKey(),
+                    ("doc " + i).getBytes(StandardCharsets.UTF_8), sigs.get(i)), "signature " + i);
+        }
+    }
+
+    @Test
+    void refusedCredentialsAreUnavailableAndTheBackendDown() throws Exception {
+        assertTrue(backend.health().up(), backend.health().toString());
+        proxy.refuseCredentials("Sign", 1000);
+        SigilException e = assertThrows(SigilException.class,
+                () -> backend.sign(ref(ec), SignatureAlgorithm.ECDSA_SHA256, sha256()));
+        assertEquals(ErrorCode.BACKEND_UNAVAILABLE, e.code());
+        assertEquals("backend kms is unavailable", e.getMessage(), "the reason is in the log only");
+        assertEquals(1, proxy.count("Sign"), "refused credentials are not retried");
+        BackendHealth h = backend.health();
+        assertFalse(h.up(), h.toString());
+        assertTrue(h.detail().contains("refused the credentials"), h.detail());
+    }
+
+    @Test
+    void aBackendThatCannotDiscoverAtStartIsDownAndRecovers() throws Exception {
+        proxy.refuseCredentials("ListAliases", 1);
+        try (AwsKmsBackend late = Fixtures.open(Fixtures.config("late", proxy.endpoint(), prefix))) {
+            assertFalse(late.health().up(), late.health().toString());
+            assertTrue(SoftWait.until(5000, () -> late.health().up()), "discovered in the background: " + late.health());
+            assertTrue(late.keys().size() >= 2);
+        }
+    }
+
+    /** Polls a condition. */
+    static final class SoftWait {
+        interface Check {
+            boolean ok() throws Exception;
+        }
+
+        static boolean until(long ms, Check c) throws Exception {
+            long end = System.nanoTime() + Duration.ofMillis(ms).toNanos();
+            while (System.nanoTime() < end) {
+                if (c.ok()) {
+                    return true;
+                }
+                Thread.sleep(25);
+            }
+            return c.ok();
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package dev.sigil.backend.aws.internal;
+
+import dev.sigil.api.SignatureAlgorithm;
+
+import java.lang.reflect.Proxy;
+import java.net.URI;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.model.KeySpec;
+import software.amazon.awssdk.services.kms.model.KeyUsageType;
+
+/** Configurations, backends, keys made as an administrator would, and verification with the JDK. */
+final class Fixtures {
+    static final String KEY_ID_ENV = "SIGIL_TEST_AWS_ACCESS_KEY_ID";
+    static final String SECRET_ENV = "SIGIL_TEST_AWS_SECRET_ACCESS_KEY";
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+
+    /** The test "environment": the static credentials under their variable names. */
+    static String env(String name) {
+        return switch (name) {
+            case KEY_ID_ENV -> LocalKms.ACCESS_KEY_ID;
+            case SECRET_ENV -> LocalKms.SECRET_ACCESS_KEY;
+            default -> null;
+        };
+    }
+
+    /** A prefix no other test uses: {@code alias/sigil-test-<n>-<pid>/}. */
+    static String uniquePrefix() {
+        return "alias/sigil-test-" + COUNTER.incrementAndGet() + "-" + ProcessHandle.current().pid() + "/";
+    }
+
+    /** The configuration of a backend on this endpoint with static credentials from the "environment". */
+    static Map<String, Object> config(String backendId, URI endpoint, String aliasPrefix) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("sigil.backend.id", backendId);
+        props.put("region", LocalKms.REGION);
+        props.put("endpoint.override", endpoint.toString());
+        props.put("credentials.mode", "static");
+        props.put("access.key.id.env", KEY_ID_ENV);
+        props.put("secret.access.key.env", SECRET_ENV);
+        props.put("alias.prefix", aliasPrefix);
+        return props;
+    }
+
+    static AwsKmsBackend open(Map<String, Object> props) throws Exception {
+        AwsKmsSettings settings = AwsKmsSettings.from(config(props), Fixtures::env);
+        try {
+            return new AwsKmsBackend(settings);
+        } finally {
+            settings.clearSecrets();
+        }
+    }
+
+    /** A KMS key with an alias, made through the KMS API; returns its key id. */
+    static String createKey(KmsClient kms, KeySpec spec, String alias) {
+        String keyId = kms.createKey(r -> r.keyUsage(KeyUsageType.SIGN_VERIFY).keySpec(spec)).keyMetadata().keyId();
+        if (alias != null) {
+            kms.createAlias(r -> r.aliasName(alias).targetKeyId(keyId));
+        }
+        return keyId;
+    }
+
+    /**
+     * The configuration annotation as Declarative Services builds it: a property's value converted
+     * to the element's type, else the element's default.
+     */
+    static AwsKmsBackendConfig config(Map<String, Object> props) {
+        return (AwsKmsBackendConfig) Proxy.newProxyInstance(Fixtures.class.getClassLoader(),
+                new Class<?>[] {AwsKmsBackendConfig.class}, (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "annotationType":
+                            return AwsKmsBackendConfig.class;
+                        case "toString":
+                            return "config" + props;
+                        case "hashCode":
+                            return props.hashCode();
+                        case "equals":
+                            return proxy == args[0];
+                        default:
+                            String key = method.getName().replace('_', '.');
+                            if (!props.containsKey(key)) {
+                                return method.getDefaultValue();
+                            }
+                            Object value = props.get(key);
+                            Class<?> type = method.getReturnType();
+                            if (type == int.class) {
+                                return Integer.valueOf(value.toString());
+                            }
+                            if (type == long.class) {
+                                return Long.valueOf(value.toString());
+                            }
+                            if (type == String[].class) {
+                                return value instanceof String[] a ? a : new String[] {value.toString()};
+                            }
+                            return value == null ? null : value.toString();
+                    }
+                });
+    }
+
+    static byte[] digest(SignatureAlgorithm algorithm, byte[] message) throws GeneralSecurityException {
+        return MessageDigest.getInstance(algorithm.hash().jcaName()).digest(message);
+    }
+
+    /**
+     * Verifies a signature over {@code message} with the JDK, as a relying party would: PSS with
+     * MGF1 of the same hash and a salt as long as the digest (what Sigil promises), ECDSA in DER.
+     */
+    static boolean verify(SignatureAlgorithm algorithm, PublicKey key, byte[] message, byte[] signature)
+            throws GeneralSecurityException {
+        String hash = algorithm.hash().jcaName().replace("-", "");
+        Signature verifier;
+        switch (algorithm.scheme()) {
+            case PSS -> {
+                verifier = Signature.getInstance("RSASSA-PSS");
+                String name = algorithm.hash().jcaName();
+                verifier.setParameter(new PSSParameterSpec(name, "MGF1", new MGF1ParameterSpec(name),
+                        algorithm.digestLength(), 1));
+            }
+            case PKCS1_V1_5 -> verifier = Signature.getInstance(hash + "withRSA");
+            default -> verifier = Signature.getInstance(hash + "withECDSA");
+        }
+        verifier.initVerify(key);
+        verifier.update(message);
+        return verifier.verify(signature);
+    }
+
+    private Fixtures() {
+    }
+}
