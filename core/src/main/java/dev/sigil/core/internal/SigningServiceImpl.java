@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -116,7 +117,7 @@ public final class SigningServiceImpl implements SigningService {
         } catch (RuntimeException e) {
             throw internal(key.backendId(), "sign", e);
         }
-        if (signatures == null || signatures.size() != copies.size() || signatures.contains(null)) {
+        if (signatures == null || signatures.size() != copies.size() || signatures.stream().anyMatch(Objects::isNull)) {
             LOG.error("Backend '{}' returned {} signatures for {} digests (request {})", key.backendId(),
                     signatures == null ? "no" : signatures.size(), copies.size(), context.requestId());
             throw new SigilException(ErrorCode.INTERNAL, "The signing backend failed");

@@ -184,6 +184,37 @@ class SigningServiceImplTest {
     }
 
     @Test
+    void aBatchComesBackAsTheBackendReturnedItEvenAsAnImmutableList() throws Exception {
+        MemoryBackend immutable = new MemoryBackend("a") {
+            @Override
+            public List<byte[]> sign(KeyRef ref, SignatureAlgorithm algorithm, List<byte[]> digests,
+                                     dev.sigil.api.backend.CallContext context) throws SigilException {
+                return List.copyOf(super.sign(ref, algorithm, digests, context));
+            }
+        };
+        List<byte[]> out = serviceWith(immutable).signDigests(new KeyRef("a", "k1"),
+                SignatureAlgorithm.RSA_PKCS1_SHA256, List.of(sha256("one"), sha256("two")),
+                dev.sigil.api.backend.CallContext.defaults());
+        assertEquals(2, out.size());
+        assertEquals(2, immutable.signatures.get());
+    }
+
+    @Test
+    void aBackendThatReturnsTooFewSignaturesIsAnInternalFailure() {
+        MemoryBackend shortChanging = new MemoryBackend("a") {
+            @Override
+            public List<byte[]> sign(KeyRef ref, SignatureAlgorithm algorithm, List<byte[]> digests,
+                                     dev.sigil.api.backend.CallContext context) {
+                return List.of(new byte[256]);
+            }
+        };
+        SigilException e = assertThrows(SigilException.class, () -> serviceWith(shortChanging).signDigests(
+                new KeyRef("a", "k1"), SignatureAlgorithm.RSA_PKCS1_SHA256, List.of(new byte[32], new byte[32]),
+                dev.sigil.api.backend.CallContext.defaults()));
+        assertEquals(ErrorCode.INTERNAL, e.code());
+    }
+
+    @Test
     void unexpectedBackendFailuresBecomeInternalWithoutTheirDetail() {
         MemoryBackend a = new MemoryBackend("a");
         a.failure = new IllegalStateException("vendor secret detail 0x8000");
