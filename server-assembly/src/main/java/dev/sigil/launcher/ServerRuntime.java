@@ -241,6 +241,7 @@ final class ServerRuntime {
         if (scr == null) {
             return 0;
         }
+        int causes = 0;
         try {
             for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
                 if (!d.name.startsWith("dev.sigil.")) {
@@ -253,7 +254,15 @@ final class ServerRuntime {
                         backends++;
                     }
                     if (c.state == ComponentConfigurationDTO.FAILED_ACTIVATION) {
-                        failures.add(reason(c.failure));
+                        // A component that failed because a service it needs failed to activate
+                        // ("Unable to get service for reference ...") is a consequence; the
+                        // failure a Sigil component explains for operators is the cause, and is
+                        // reported first whatever the order of bundles and components.
+                        if (c.failure != null && c.failure.contains(SIGIL_EXCEPTION + ": ")) {
+                            failures.add(causes++, reason(c.failure));
+                        } else {
+                            failures.add(reason(c.failure));
+                        }
                     } else if (c.state == ComponentConfigurationDTO.UNSATISFIED_REFERENCE) {
                         StringBuilder sb = new StringBuilder(shortName(d.name)).append(" waits for");
                         for (UnsatisfiedReferenceDTO u : c.unsatisfiedReferences) {
