@@ -164,18 +164,24 @@ public final class LocalKms implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /** Stops local-kms (and removes its data if {@link #start()} made the directory). */
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         try {
             process.getOutputStream().close(); // local-kms exits when its stdin closes
         } catch (IOException ignored) {
             // already gone
         }
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-            process.destroy();
+        try {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+                process.destroy();
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
             }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
         if (ownDataDir) {
             try (Stream<Path> walk = Files.walk(dataDir)) {
