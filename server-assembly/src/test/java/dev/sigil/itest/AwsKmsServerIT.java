@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sigil.backend.testkit.LocalKms;
+
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -54,7 +56,7 @@ class AwsKmsServerIT {
     @Test
     void credentialsWithKeysInKmsSignThroughTheCscApi() throws Exception {
         long t0 = System.nanoTime();
-        try (LocalKmsProcess kms = LocalKmsProcess.start(Files.createDirectories(dir.resolve("kms")), "eu-west-2")) {
+        try (LocalKms kms = LocalKms.start(dir.resolve("kms"), LocalKms.REGION)) {
             // Static test credentials, from files as an operator would keep them.
             Path keyId = Files.writeString(dir.resolve("aws-access-key-id"), "AKIASIGILITEST000001\n");
             Path secret = Files.writeString(dir.resolve("aws-secret-access-key"), "sigil-itest-secret-0000000000\n");
@@ -66,7 +68,7 @@ class AwsKmsServerIT {
             }
             Files.writeString(conf.resolve("dev.sigil.backend.aws-kms.cfg"), "sigil.backend.id = kms\n"
                     + "region = eu-west-2\n"
-                    + "endpoint.override = " + kms.endpoint + "\n"
+                    + "endpoint.override = " + kms.endpoint() + "\n"
                     + "credentials.mode = static\n"
                     + "access.key.id.file = " + keyId + "\n"
                     + "secret.access.key.file = " + secret + "\n"

@@ -95,4 +95,50 @@ class ThrottleRetryTest {
         assertEquals(ErrorCode.BUSY, e.code());
         assertEquals(0, calls.get());
     }
+
+    @Test
+    void aPredicateMayAlsoRetryTransientFailuresWhichGoOnAfterTheyPass() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        String result = new ThrottleRetry(5, Duration.ofMillis(1), Duration.ofMillis(2),
+                e -> ThrottleRetry.throttled(e) || e.getMessage().equals("5xx"))
+                .call(CallContext.of(null, Duration.ofSeconds(5)), () -> {
+                    int n = calls.incrementAndGet();
+                    if (n == 1) {
+                        throw new SigilException(ErrorCode.BACKEND_UNAVAILABLE, "5xx");
+                    }
+                    if (n == 2) {
+                        throw throttled(null);
+                    }
+                    return "signed";
+                });
+        assertEquals("signed", result);
+        assertEquals(3, calls.get());
+    }
+
+    @Test
+    void aRetriedFailureThatIsNotThrottlingIsThrownAsItIsOnceRetryingStops() {
+        AtomicInteger calls = new AtomicInteger();
+        SigilException unavailable = new SigilException(ErrorCode.BACKEND_UNAVAILABLE, "5xx");
+        SigilException e = assertThrows(SigilException.class, () -> new ThrottleRetry(3, Duration.ofMillis(1),
+                Duration.ofMillis(2), f -> f.code() == ErrorCode.BACKEND_UNAVAILABLE)
+                .call(CallContext.of(null, Duration.ofSeconds(5)), () -> {
+                    calls.incrementAndGet();
+                    throw unavailable;
+                }));
+        assertSame(unavailable, e, "not turned into BUSY");
+        assertEquals(3, calls.get());
+    }
+
+    @Test
+    void aPredicateDecidesAloneSoOneWithoutBusyDoesNotRetryThrottling() {
+        AtomicInteger calls = new AtomicInteger();
+        SigilException busy = throttled(null);
+        SigilException e = assertThrows(SigilException.class, () -> new ThrottleRetry(3, Duration.ofMillis(1),
+                Duration.ofMillis(2), f -> false).call(CallContext.of(null, Duration.ofSeconds(5)), () -> {
+                    calls.incrementAndGet();
+                    throw busy;
+                }));
+        assertSame(busy, e);
+        assertEquals(1, calls.get());
+    }
 }

@@ -86,12 +86,22 @@ public @interface AwsKmsBackendConfig {
             description = "The longest one HTTP attempt may take (1..60000, at most the call timeout).")
     long attempt_timeout_ms() default AwsKmsSettings.DEFAULT_ATTEMPT_TIMEOUT_MS;
 
+    @AttributeDefinition(name = "Concurrent KMS calls",
+            description = "The most Sign calls this backend instance makes at once, over all requests "
+                    + "(single signatures and batches alike); further signatures wait for a free slot until "
+                    + "their request's deadline, then fail with BUSY. Keep it within the account's KMS request "
+                    + "quota for the keys' type (1..1024).")
+    int max_concurrent_calls() default AwsKmsSettings.DEFAULT_MAX_CONCURRENT_CALLS;
+
     @AttributeDefinition(name = "Parallel signatures per batch",
-            description = "How many digests of one request are signed at once (1..64).")
+            description = "The most Sign calls one request's batch makes at once, so that one large batch "
+                    + "cannot take every slot from the other requests; the default signs a batch of 16 "
+                    + "hashes in the time of one call (1..max.concurrent.calls).")
     int max_parallel_signatures() default AwsKmsSettings.DEFAULT_MAX_PARALLEL;
 
     @AttributeDefinition(name = "Retries",
-            description = "How often a throttled or failed call is retried, within the call's deadline (0..10).")
+            description = "How often a throttled call, or one that failed with a KMS server error, a network "
+                    + "failure or a timeout, is retried, within the request's deadline (0..10).")
     int max_retries() default AwsKmsSettings.DEFAULT_MAX_RETRIES;
 
     @AttributeDefinition(name = "List page size",

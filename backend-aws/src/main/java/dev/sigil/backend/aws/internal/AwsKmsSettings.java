@@ -1,8 +1,8 @@
 package dev.sigil.backend.aws.internal;
 
 import dev.sigil.api.ErrorCode;
-import dev.sigil.api.KeyRef;
 import dev.sigil.api.SigilException;
+import dev.sigil.backend.kit.SettingsChecks;
 import dev.sigil.api.config.SecretRef;
 
 import java.net.URI;
@@ -42,11 +42,12 @@ public final class AwsKmsSettings {
     static final String DEFAULT_ALIAS_PREFIX = "alias/sigil/";
     static final long DEFAULT_CALL_TIMEOUT_MS = 5_000;
     static final long DEFAULT_ATTEMPT_TIMEOUT_MS = 2_000;
-    static final int DEFAULT_MAX_PARALLEL = 8;
+    static final int DEFAULT_MAX_CONCURRENT_CALLS = 64;
+    static final int DEFAULT_MAX_PARALLEL = 16;
     static final int DEFAULT_MAX_RETRIES = 3;
     static final int DEFAULT_PAGE_SIZE = 100;
     static final long MAX_TIMEOUT_MS = 60_000;
-    static final int MAX_PARALLEL = 64;
+    static final int MAX_CONCURRENT_CALLS = 1024;
     static final int MAX_RETRIES = 10;
 
     /** AWS region names: eu-central-1, us-gov-west-1, cn-north-1, ... */
@@ -100,6 +101,7 @@ public final class AwsKmsSettings {
     private final String aliasPrefix;
     private final Duration callTimeout;
     private final Duration attemptTimeout;
+    private final int maxConcurrentCalls;
     private final int maxParallel;
     private final int maxRetries;
     private final int pageSize;
@@ -120,6 +122,7 @@ public final class AwsKmsSettings {
         this.aliasPrefix = b.aliasPrefix;
         this.callTimeout = b.callTimeout;
         this.attemptTimeout = b.attemptTimeout;
+        this.maxConcurrentCalls = b.maxConcurrentCalls;
         this.maxParallel = b.maxParallel;
         this.maxRetries = b.maxRetries;
         this.pageSize = b.pageSize;
@@ -141,6 +144,7 @@ public final class AwsKmsSettings {
         String aliasPrefix;
         Duration callTimeout;
         Duration attemptTimeout;
+        int maxConcurrentCalls;
         int maxParallel;
         int maxRetries;
         int pageSize;
@@ -159,115 +163,101 @@ public final class AwsKmsSettings {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(env, "env");
         Builder b = new Builder();
-        String id = KeyRef.checkBackendId(COMPONENT, config.sigil_backend_id());
-        b.backendId = id;
+        SettingsChecks checks = SettingsChecks.of(COMPONENT, config.sigil_backend_id());
+        b.backendId = checks.id();
 
-        String region = trimToNull(config.region());
+        String region = SettingsChecks.trimToNull(config.region());
         if (region == null) {
-            throw problem(id, "region is required (e.g. eu-central-1)");
+            throw checks.problem("region is required (e.g. eu-central-1)");
         }
         if (!REGION.matcher(region).matches()) {
-            throw problem(id, "region '" + region + "' is not an AWS region name (e.g. eu-central-1)");
+            throw checks.problem("region '" + region + "' is not an AWS region name (e.g. eu-central-1)");
         }
         b.region = region;
 
-        String endpoint = trimToNull(config.endpoint_override());
+        String endpoint = SettingsChecks.trimToNull(config.endpoint_override());
         if (endpoint != null) {
             URI uri;
             try {
                 uri = new URI(endpoint);
             } catch (URISyntaxException e) {
-                throw problem(id, "endpoint.override '" + endpoint + "' is not a URI");
+                throw checks.problem("endpoint.override '" + endpoint + "' is not a URI");
             }
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
             if (!(scheme.equals("https") || scheme.equals("http")) || uri.getHost() == null) {
-                throw problem(id, "endpoint.override '" + endpoint + "' must be an https:// (or http://) URI with a host");
+                throw checks.problem("endpoint.override '" + endpoint + "' must be an https:// (or http://) URI with a host");
             }
             if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
-                throw problem(id, "endpoint.override '" + endpoint + "' must have no user, query or fragment");
+                throw checks.problem("endpoint.override '" + endpoint + "' must have no user, query or fragment");
             }
             b.endpoint = uri;
         }
 
-        String modeText = trimToNull(config.credentials_mode());
+        String modeText = SettingsChecks.trimToNull(config.credentials_mode());
         CredentialsMode mode = CredentialsMode.parse(modeText == null ? DEFAULT_CREDENTIALS_MODE
                 : modeText.toLowerCase(Locale.ROOT));
         if (mode == null) {
-            throw problem(id, "credentials.mode '" + modeText + "' is not one of " + CredentialsMode.names());
+            throw checks.problem("credentials.mode '" + modeText + "' is not one of " + CredentialsMode.names());
         }
         b.mode = mode;
         b.credentialsSource = mode.configName;
-        String profile = trimToNull(config.profile_name());
-        String roleArn = trimToNull(config.web_identity_role_arn());
-        String tokenFile = trimToNull(config.web_identity_token_file());
-        boolean staticGiven = trimToNull(config.access_key_id_env()) != null
-                || trimToNull(config.access_key_id_file()) != null
-                || trimToNull(config.secret_access_key_env()) != null
-                || trimToNull(config.secret_access_key_file()) != null;
+        String profile = SettingsChecks.trimToNull(config.profile_name());
+        String roleArn = SettingsChecks.trimToNull(config.web_identity_role_arn());
+        String tokenFile = SettingsChecks.trimToNull(config.web_identity_token_file());
+        boolean staticGiven = SettingsChecks.trimToNull(config.access_key_id_env()) != null
+                || SettingsChecks.trimToNull(config.access_key_id_file()) != null
+                || SettingsChecks.trimToNull(config.secret_access_key_env()) != null
+                || SettingsChecks.trimToNull(config.secret_access_key_file()) != null;
         if (mode != CredentialsMode.STATIC && staticGiven) {
-            throw problem(id, "access.key.id.* and secret.access.key.* are only read with credentials.mode static, not "
+            throw checks.problem("access.key.id.* and secret.access.key.* are only read with credentials.mode static, not "
                     + mode.configName);
         }
         if (mode != CredentialsMode.PROFILE && profile != null) {
-            throw problem(id, "profile.name is only read with credentials.mode profile, not " + mode.configName);
+            throw checks.problem("profile.name is only read with credentials.mode profile, not " + mode.configName);
         }
         if (mode != CredentialsMode.WEB_IDENTITY && (roleArn != null || tokenFile != null)) {
-            throw problem(id, "web.identity.* is only read with credentials.mode web-identity, not " + mode.configName);
+            throw checks.problem("web.identity.* is only read with credentials.mode web-identity, not " + mode.configName);
         }
+        SecretRef keyIdRef = null;
+        SecretRef secretRef = null;
         switch (mode) {
             case STATIC -> {
-                char[] keyId = null;
-                try {
-                    SecretRef keyIdRef = SecretRef.of("access.key.id", config.access_key_id_env(),
-                            config.access_key_id_file());
-                    SecretRef secretRef = SecretRef.of("secret.access.key", config.secret_access_key_env(),
-                            config.secret_access_key_file());
-                    keyId = keyIdRef.resolve(env);
-                    b.accessKeyId = new String(keyId).strip();
-                    b.secretAccessKey = secretRef.resolve(env);
-                    b.credentialsSource = "static (" + keyIdRef + ", " + secretRef + ")";
-                } catch (SigilException e) {
-                    throw new SigilException(e.code(), COMPONENT + " '" + id + "': " + e.getMessage(), e);
-                } finally {
-                    if (keyId != null) {
-                        Arrays.fill(keyId, '\0');
-                    }
-                }
-                if (b.accessKeyId.isEmpty() || !b.accessKeyId.matches("[A-Za-z0-9]{16,128}")) {
-                    Arrays.fill(b.secretAccessKey, '\0');
-                    throw problem(id, "access.key.id is not an AWS access key id (16 to 128 letters and digits)");
-                }
+                // Checked here, read last: no other problem can then leave a secret behind.
+                keyIdRef = checks.secretRef("access.key.id", config.access_key_id_env(), config.access_key_id_file());
+                secretRef = checks.secretRef("secret.access.key", config.secret_access_key_env(),
+                        config.secret_access_key_file());
+                b.credentialsSource = "static (" + keyIdRef + ", " + secretRef + ")";
             }
             case PROFILE -> {
                 if (profile == null) {
-                    throw problem(id, "profile.name is required with credentials.mode profile");
+                    throw checks.problem("profile.name is required with credentials.mode profile");
                 }
                 b.profileName = profile;
                 b.credentialsSource = "profile '" + profile + "'";
             }
             case WEB_IDENTITY -> {
                 if (roleArn == null || !roleArn.startsWith("arn:")) {
-                    throw problem(id, "web.identity.role.arn is required with credentials.mode web-identity "
+                    throw checks.problem("web.identity.role.arn is required with credentials.mode web-identity "
                             + "(arn:aws:iam::<account>:role/<name>)");
                 }
                 if (tokenFile == null) {
-                    throw problem(id, "web.identity.token.file is required with credentials.mode web-identity");
+                    throw checks.problem("web.identity.token.file is required with credentials.mode web-identity");
                 }
                 Path token;
                 try {
                     token = Path.of(tokenFile).toAbsolutePath().normalize();
                 } catch (InvalidPathException e) {
-                    throw problem(id, "web.identity.token.file '" + tokenFile + "' is not a valid path");
+                    throw checks.problem("web.identity.token.file '" + tokenFile + "' is not a valid path");
                 }
                 if (!Files.isRegularFile(token) || !Files.isReadable(token)) {
-                    throw problem(id, "web.identity.token.file " + token + " is not a readable file");
+                    throw checks.problem("web.identity.token.file " + token + " is not a readable file");
                 }
-                String session = trimToNull(config.web_identity_session_name());
+                String session = SettingsChecks.trimToNull(config.web_identity_session_name());
                 if (session == null) {
                     session = DEFAULT_SESSION_NAME;
                 }
                 if (!session.matches("[\\w+=,.@-]{2,64}")) {
-                    throw problem(id, "web.identity.session.name '" + session
+                    throw checks.problem("web.identity.session.name '" + session
                             + "' must be 2 to 64 of A-Z a-z 0-9 _ + = , . @ -");
                 }
                 b.roleArn = roleArn;
@@ -280,14 +270,13 @@ public final class AwsKmsSettings {
             }
         }
 
-        String prefix = trimToNull(config.alias_prefix());
+        String prefix = SettingsChecks.trimToNull(config.alias_prefix());
         if (prefix == null) {
             prefix = DEFAULT_ALIAS_PREFIX;
         }
         if (!prefix.startsWith("alias/") || prefix.startsWith("alias/aws/") || prefix.length() > 200
                 || !ALIAS_CHARS.matcher(prefix.substring("alias/".length())).matches()) {
-            clear(b);
-            throw problem(id, "alias.prefix '" + prefix + "' must start with alias/ (not alias/aws/) and contain "
+            throw checks.problem("alias.prefix '" + prefix + "' must start with alias/ (not alias/aws/) and contain "
                     + "only A-Z a-z 0-9 / _ -");
         }
         b.aliasPrefix = prefix;
@@ -302,44 +291,43 @@ public final class AwsKmsSettings {
                     continue;
                 }
                 if (!isKeyReference(k)) {
-                    clear(b);
-                    throw problem(id, "keys entry '" + k + "' is not a key id, key ARN or alias name (alias/...)");
+                    throw checks.problem("keys entry '" + k + "' is not a key id, key ARN or alias name (alias/...)");
                 }
                 keys.add(k);
             }
         }
         b.keys = List.copyOf(keys);
 
-        long call = config.call_timeout_ms();
-        if (call < 1 || call > MAX_TIMEOUT_MS) {
-            clear(b);
-            throw problem(id, "call.timeout.ms " + call + " is outside 1.." + MAX_TIMEOUT_MS);
-        }
+        long call = checks.range("call.timeout.ms", config.call_timeout_ms(), 1, MAX_TIMEOUT_MS);
         long attempt = config.attempt_timeout_ms();
         if (attempt < 1 || attempt > call) {
-            clear(b);
-            throw problem(id, "attempt.timeout.ms " + attempt + " is outside 1..call.timeout.ms (" + call + ")");
+            throw checks.problem("attempt.timeout.ms " + attempt + " is outside 1..call.timeout.ms (" + call + ")");
         }
         b.callTimeout = Duration.ofMillis(call);
         b.attemptTimeout = Duration.ofMillis(attempt);
+        b.maxConcurrentCalls = checks.range("max.concurrent.calls", config.max_concurrent_calls(), 1,
+                MAX_CONCURRENT_CALLS);
         int parallel = config.max_parallel_signatures();
-        if (parallel < 1 || parallel > MAX_PARALLEL) {
-            clear(b);
-            throw problem(id, "max.parallel.signatures " + parallel + " is outside 1.." + MAX_PARALLEL);
+        if (parallel < 1 || parallel > b.maxConcurrentCalls) {
+            throw checks.problem("max.parallel.signatures " + parallel + " is outside 1..max.concurrent.calls ("
+                    + b.maxConcurrentCalls + ")");
         }
         b.maxParallel = parallel;
-        int retries = config.max_retries();
-        if (retries < 0 || retries > MAX_RETRIES) {
-            clear(b);
-            throw problem(id, "max.retries " + retries + " is outside 0.." + MAX_RETRIES);
+        b.maxRetries = checks.range("max.retries", config.max_retries(), 0, MAX_RETRIES);
+        b.pageSize = checks.range("list.page.size", config.list_page_size(), 1, 100);
+
+        if (mode == CredentialsMode.STATIC) {
+            char[] keyId = checks.secret(keyIdRef, env);
+            try {
+                b.accessKeyId = new String(keyId).strip();
+            } finally {
+                Arrays.fill(keyId, '\0');
+            }
+            if (!b.accessKeyId.matches("[A-Za-z0-9]{16,128}")) {
+                throw checks.problem("access.key.id is not an AWS access key id (16 to 128 letters and digits)");
+            }
+            b.secretAccessKey = checks.secret(secretRef, env);
         }
-        b.maxRetries = retries;
-        int page = config.list_page_size();
-        if (page < 1 || page > 100) {
-            clear(b);
-            throw problem(id, "list.page.size " + page + " is outside 1..100");
-        }
-        b.pageSize = page;
         return new AwsKmsSettings(b);
     }
 
@@ -352,12 +340,6 @@ public final class AwsKmsSettings {
             return k.matches("arn:[a-z-]+:kms:[a-z0-9-]+:\\d{12}:(key/.+|alias/[A-Za-z0-9/_-]+)");
         }
         return KEY_UUID.matcher(k).matches();
-    }
-
-    private static void clear(Builder b) {
-        if (b.secretAccessKey != null) {
-            Arrays.fill(b.secretAccessKey, '\0');
-        }
     }
 
     public String backendId() {
@@ -425,6 +407,12 @@ public final class AwsKmsSettings {
         return attemptTimeout;
     }
 
+    /** The most KMS calls of this instance at once, over all requests ({@code max.concurrent.calls}). */
+    public int maxConcurrentCalls() {
+        return maxConcurrentCalls;
+    }
+
+    /** The most calls of one batch at once ({@code max.parallel.signatures}); at most {@link #maxConcurrentCalls()}. */
     public int maxParallel() {
         return maxParallel;
     }
@@ -444,25 +432,12 @@ public final class AwsKmsSettings {
         }
     }
 
-    /** A configuration problem of backend {@code id}, as a one-line exception. */
-    static SigilException problem(String id, String what) {
-        return new SigilException(ErrorCode.CONFIGURATION, COMPONENT + " '" + id + "': " + what);
-    }
-
     @Override
     public String toString() {
         return "AwsKmsSettings[" + backendId + ", " + region + (endpoint == null ? "" : ", endpoint " + endpoint)
                 + ", credentials " + credentialsSource + ", "
                 + (keys.isEmpty() ? "keys under " + aliasPrefix : keys.size() + " key(s)")
                 + ", call " + callTimeout.toMillis() + " ms, attempt " + attemptTimeout.toMillis() + " ms, "
-                + maxParallel + " parallel, " + maxRetries + " retries]";
-    }
-
-    private static String trimToNull(String s) {
-        if (s == null) {
-            return null;
-        }
-        String t = s.strip();
-        return t.isEmpty() ? null : t;
+                + maxConcurrentCalls + " calls, " + maxParallel + " per batch, " + maxRetries + " retries]";
     }
 }

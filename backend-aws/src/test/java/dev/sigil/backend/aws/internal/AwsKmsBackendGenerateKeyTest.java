@@ -8,6 +8,8 @@ import dev.sigil.api.KeyType;
 import dev.sigil.api.SignatureAlgorithm;
 import dev.sigil.api.backend.KeyInfo;
 import dev.sigil.api.backend.KeySpec;
+import dev.sigil.backend.testkit.FaultProxy;
+import dev.sigil.backend.testkit.LocalKms;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -80,10 +82,10 @@ class AwsKmsBackendGenerateKeyTest {
 
     @Test
     void aliasNamesComeFromTheLabel() {
-        assertEquals("bob-hsm-rsa", AwsKmsBackend.aliasName("bob-hsm-rsa", "k"));
-        assertEquals("a-b/c_d", AwsKmsBackend.aliasName("  a b/c_d ", "k"));
-        assertEquals("k", AwsKmsBackend.aliasName("***", "k"));
-        assertEquals("k", AwsKmsBackend.aliasName(null, "k"));
-        assertEquals(64, AwsKmsBackend.aliasName("x".repeat(100), "k").length());
+        assertEquals("bob-hsm-rsa", KmsKeySpecs.aliasName("bob-hsm-rsa", "k"));
+        assertEquals("a-b/c_d", KmsKeySpecs.aliasName("  a b/c_d ", "k"));
+        assertEquals("k", KmsKeySpecs.aliasName("***", "k"));
+        assertEquals("k", KmsKeySpecs.aliasName(null, "k"));
+        assertEquals(64, KmsKeySpecs.aliasName("x".repeat(100), "k").length());
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sigil.api.ErrorCode;
 import dev.sigil.api.SigilException;
+import dev.sigil.backend.testkit.LocalKms;
 
 import java.net.URI;
 import java.nio.file.Files;
@@ -46,6 +47,14 @@ class AwsKmsSettingsTest {
     }
 
     @Test
+    void byDefaultABatchOf16RunsAtOnceUnder64CallsOfTheInstance() throws Exception {
+        AwsKmsSettings s = AwsKmsSettings.from(Fixtures.config(base()), Fixtures::env);
+        assertEquals(64, s.maxConcurrentCalls());
+        assertEquals(16, s.maxParallel());
+        assertEquals(3, s.maxRetries());
+    }
+
+    @Test
     void eachMistakeIsOneLineNamingTheSetting() throws Exception {
         Map<String, Object> p = base();
         p.remove("region");
@@ -73,7 +82,17 @@ class AwsKmsSettingsTest {
         assertTrue(problem(p).contains("attempt.timeout.ms 9000 is outside 1..call.timeout.ms (5000)"));
         p = base();
         p.put("max.parallel.signatures", "0");
-        assertTrue(problem(p).contains("max.parallel.signatures 0 is outside 1..64"));
+        assertTrue(problem(p).contains("max.parallel.signatures 0 is outside 1..max.concurrent.calls (64)"));
+        p = base();
+        p.put("max.concurrent.calls", "8");
+        p.put("max.parallel.signatures", "16");
+        assertEquals("backend-aws 'kms': max.parallel.signatures 16 is outside 1..max.concurrent.calls (8)", problem(p));
+        p = base();
+        p.put("max.concurrent.calls", "0");
+        assertEquals("backend-aws 'kms': max.concurrent.calls 0 is outside 1..1024", problem(p));
+        p = base();
+        p.put("call.timeout.ms", "0");
+        assertEquals("backend-aws 'kms': call.timeout.ms 0 is outside 1..60000", problem(p));
         p = base();
         p.put("credentials.mode", "profile");
         assertTrue(problem(p).contains("only read with credentials.mode static"));

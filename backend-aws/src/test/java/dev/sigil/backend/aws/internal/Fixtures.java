@@ -1,6 +1,7 @@
 package dev.sigil.backend.aws.internal;
 
 import dev.sigil.api.SignatureAlgorithm;
+import dev.sigil.backend.testkit.LocalKms;
 
 import java.lang.reflect.Proxy;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package dev.sigil.backend.aws.internal;
+package dev.sigil.backend.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,9 +25,10 @@ import com.sun.net.httpserver.HttpServer;
  * A fake for fault injection only: an HTTP proxy on 127.0.0.1 between the SDK and local-kms that
  * passes requests through unchanged, unless told to throttle, refuse credentials or slow down the
  * calls of one KMS operation. It counts the requests per operation and the most {@code Sign} calls
- * it saw in flight at once.
+ * it saw in flight at once. Used by backend-aws's tests (in front of {@link LocalKms}); a KMS
+ * client reaches it at {@link #endpoint()}.
  */
-final class FaultProxy implements AutoCloseable {
+public final class FaultProxy implements AutoCloseable {
     private static final Set<String> HOP_BY_HOP = Set.of("host", "connection", "content-length", "expect", "upgrade",
             "transfer-encoding", "keep-alive");
 
@@ -51,7 +52,7 @@ final class FaultProxy implements AutoCloseable {
     private volatile String faultCode = "ThrottlingException";
     private volatile long signLatencyMs;
 
-    FaultProxy(URI target) throws IOException {
+    public FaultProxy(URI target) throws IOException {
         this.target = target;
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.setExecutor(threads);
@@ -59,45 +60,45 @@ final class FaultProxy implements AutoCloseable {
         server.start();
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     /** The next {@code n} calls of {@code operation} fail with this status and AWS error code (null: none). */
-    void fail(String operation, int n, int status, String awsCode) {
+    public void fail(String operation, int n, int status, String awsCode) {
         faultOperation = operation;
         faultStatus = status;
         faultCode = awsCode;
         faults.set(n);
     }
 
-    void throttleSigns(int n) {
+    public void throttleSigns(int n) {
         fail("Sign", n, 400, "ThrottlingException");
     }
 
-    void refuseCredentials(String operation, int n) {
+    public void refuseCredentials(String operation, int n) {
         fail(operation, n, 400, "UnrecognizedClientException");
     }
 
-    void clearFaults() {
+    public void clearFaults() {
         faults.set(0);
     }
 
-    void signLatency(long ms) {
+    public void signLatency(long ms) {
         signLatencyMs = ms;
     }
 
-    int count(String operation) {
+    public int count(String operation) {
         AtomicInteger c = counts.get(operation);
         return c == null ? 0 : c.get();
     }
 
-    void resetCounts() {
+    public void resetCounts() {
         counts.clear();
         maxInFlight.set(0);
     }
 
-    int maxSignsInFlight() {
+    public int maxSignsInFlight() {
         return maxInFlight.get();
     }
 
