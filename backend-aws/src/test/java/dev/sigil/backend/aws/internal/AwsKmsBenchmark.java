@@ -6,6 +6,7 @@ import dev.sigil.api.SignatureAlgorithm;
 import dev.sigil.api.backend.CallContext;
 import dev.sigil.api.backend.KeyInfo;
 
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,21 +38,23 @@ import software.amazon.awssdk.services.kms.model.KeySpec;
  *
  * <p>Not a test: run it with {@code ./sigil bench aws}. Options: {@code --latency-ms N} (0: only
  * the direct run), {@code --seconds S} measured per cell (default 3), {@code --keys p256|rsa|both},
- * {@code --max-parallel N} (the backend's {@code max.parallel.signatures}).
+ * {@code --max-parallel N} (the backend's {@code max.parallel.signatures}), {@code --warmup S},
+ * {@code --keep-alive N} (the JDK's {@code http.maxConnections}: idle connections the SDK's
+ * HttpURLConnection client keeps per host, 5 by default).
  */
 public final class AwsKmsBenchmark {
     static final int[] CONCURRENCY = {1, 8, 32};
     static final int[] HASHES = {1, 16};
     /** Untimed requests at the start of every cell (connections, pools, the emulator's caches). */
     static final double CELL_WARMUP_SECONDS = 0.5;
-    /** Once, before the first cell: the JIT, the SDK's first-call set-up. */
-    static final double WARMUP_SECONDS = 3;
+    /** Once, before the first cell and again before the first proxied one: the JIT, the SDK's set-up. */
+    static final double WARMUP_SECONDS = 8;
     /** Distinct digests the requests cycle through. */
     static final int DIGESTS = 512;
 
     /** One measured cell. */
     record Cell(int hashes, int threads, int requests, double seconds, double p50, double p95, int errors,
-                String firstError, double cpuBusy, int peakInFlight) {
+                String firstError, Cpu cpu, int peakInFlight) {
         double requestsPerSecond() {
             return requests / seconds;
         }
@@ -60,12 +63,19 @@ public final class AwsKmsBenchmark {
             return requests * (double) hashes / seconds;
         }
 
-        @Override
-        public String toString() {
-            return String.format(Locale.ROOT, "%7.0f sig/s %6.0f req/s  p50 %7.2f  p95 %7.2f ms  cpu %3.0f%%%s",
-                    signaturesPerSecond(), requestsPerSecond(), p50, p95, cpuBusy * 100,
-                    peakInFlight < 0 ? "" : String.format(Locale.ROOT, "  in flight %2d", peakInFlight));
+        /** The columns of a table row after the key, latency, hashes and concurrency. */
+        String columns() {
+            return String.format(Locale.ROOT, "%12.0f %11.0f %7.1f %7.1f | %4.2f %4.2f %4.2f | %9s",
+                    signaturesPerSecond(), requestsPerSecond(), p50, p95, cpu.jvm(), cpu.kms(), cpu.all(),
+                    peakInFlight < 0 ? "-" : String.valueOf(peakInFlight));
         }
+    }
+
+    /**
+     * Cores busy during a cell: this JVM (client threads, backend, SDK, and in the proxied runs the
+     * latency proxy), local-kms, and the whole machine (with whatever else runs on it).
+     */
+    record Cpu(double jvm, double kms, double all) {
     }
 
     /** One table: a key at one injected latency. */
@@ -82,6 +92,7 @@ public final class AwsKmsBenchmark {
     public static void main(String[] args) throws Exception {
         long latencyMs = 20;
         double seconds = 3;
+        double warmupSeconds = WARMUP_SECONDS;
         String keys = "both";
         int maxParallel = AwsKmsSettings.DEFAULT_MAX_PARALLEL;
         for (int i = 0; i < args.length; i++) {
@@ -89,7 +100,12 @@ public final class AwsKmsBenchmark {
                 case "--latency-ms" -> latencyMs = Long.parseLong(value(args, ++i));
                 case "--seconds" -> seconds = Double.parseDouble(value(args, ++i));
                 case "--keys" -> keys = value(args, ++i);
+                case "--warmup" -> warmupSeconds = Double.parseDouble(value(args, ++i));
                 case "--max-parallel" -> maxParallel = Integer.parseInt(value(args, ++i));
+                // The JDK's HttpURLConnection (the backend's SDK HTTP client) keeps this many idle
+                // connections per host (default 5); read once, before the first connection.
+                case "--keep-alive" -> System.setProperty("http.maxConnections", String.valueOf(
+                        Integer.parseInt(value(args, ++i))));
                 default -> usage("unknown option " + args[i]);
             }
         }
@@ -113,15 +129,17 @@ public final class AwsKmsBenchmark {
         explicit.put("attempt.timeout.ms", String.valueOf(AwsKmsSettings.DEFAULT_ATTEMPT_TIMEOUT_MS));
         explicit.put("max.retries", String.valueOf(AwsKmsSettings.DEFAULT_MAX_RETRIES));
         progress("starting local-kms (built with Go on the first run)");
-        try (LocalKms kms = LocalKms.start(); FaultProxy proxy = new FaultProxy(kms.endpoint());
-             KmsClient admin = kms.client()) {
+        // Closed in finally rather than by try-with-resources: LocalKms.close() may throw
+        // InterruptedException, which javac's try lint warns about.
+        LocalKms kms = LocalKms.start();
+        try (FaultProxy proxy = new FaultProxy(kms.endpoint()); KmsClient admin = kms.client()) {
             String prefix = "alias/sigil-bench-" + ProcessHandle.current().pid() + "/";
             Map<String, String> keyIds = new LinkedHashMap<>();
             keyIds.put("P-256", Fixtures.createKey(admin, KeySpec.ECC_NIST_P256, prefix + "p256"));
             keyIds.put("RSA-2048", Fixtures.createKey(admin, KeySpec.RSA_2048, prefix + "rsa2048"));
             settingsLine = null;
-            boolean warm = false;
             for (long latency : latencies) {
+                boolean warm = false;
                 URI endpoint = latency == 0 ? kms.endpoint() : proxy.endpoint();
                 proxy.signLatency(latency);
                 Map<String, Object> config = Fixtures.config("bench", endpoint, prefix);
@@ -144,8 +162,8 @@ public final class AwsKmsBenchmark {
                         check(backend, ref, alg);
                         List<byte[]> digests = digests(alg, name);
                         if (!warm) {
-                            progress(String.format(Locale.ROOT, "warming up for %.0f s", WARMUP_SECONDS));
-                            measure(backend, ref, alg, digests, 16, 8, WARMUP_SECONDS, 0.1, null);
+                            progress(String.format(Locale.ROOT, "warming up for %.0f s", warmupSeconds));
+                            measure(backend, ref, alg, digests, 16, 8, warmupSeconds, 0.1, null);
                             warm = true;
                         }
                         Map<String, Cell> cells = new LinkedHashMap<>();
@@ -162,37 +180,48 @@ public final class AwsKmsBenchmark {
                     }
                 }
             }
+        } finally {
+            kms.close();
         }
-        print(runs, settingsLine, explicit, seconds, latencyMs);
+        print(runs, settingsLine, explicit, warmupSeconds, seconds, latencyMs);
     }
 
-    private static void print(List<Run> runs, String settingsLine, Map<String, Object> explicit, double seconds,
-                              long latencyMs) {
+    private static void print(List<Run> runs, String settingsLine, Map<String, Object> explicit,
+                              double warmupSeconds, double seconds, long latencyMs) {
         runs = new ArrayList<>(runs);
         runs.sort(java.util.Comparator.comparing(Run::key).thenComparingLong(Run::latencyMs));
         System.out.println("");
-        System.out.println("AWS KMS backend benchmark: local-kms (Go emulator, loopback), " + Runtime.getRuntime().availableProcessors()
+        System.out.println("AWS KMS backend benchmark: local-kms (Go emulator, loopback), "
+                + Runtime.getRuntime().availableProcessors()
                 + " cores shared by the client threads, the backend, the latency proxy and the emulator");
-        System.out.println(String.format(Locale.ROOT, "one request = one backend.sign(key, alg, List<byte[]>, CallContext) call;"
-                + " per cell %.1f s untimed, then %.1f s measured (requests completed in it); cpu = the whole machine's busy"
-                + " share", CELL_WARMUP_SECONDS, seconds));
+        System.out.printf(Locale.ROOT, "one request = one backend.sign(key, alg, List<byte[]>, CallContext) call;"
+                + " %.0f s warm-up per latency, then per cell %.1f s untimed and %.1f s measured (the requests completed"
+                + " in it)%n", warmupSeconds, CELL_WARMUP_SECONDS, seconds);
+        System.out.println("cores = CPU cores busy in the measured window: this JVM (client, backend, SDK, and the proxy),"
+                + " local-kms, the whole machine (anything else running included)");
         System.out.println("backend settings (set explicitly): " + explicit);
         System.out.println("  as the settings object reads them: " + settingsLine);
+        String keepAlive = System.getProperty("http.maxConnections");
+        System.out.println("  SDK HTTP client: UrlConnectionHttpClient (HttpURLConnection), idle keep-alive connections kept"
+                + " per host: http.maxConnections = " + (keepAlive == null ? "5 (the JDK's default)" : keepAlive));
         System.out.println("latency: 0 ms = the backend talks to local-kms directly; " + latencyMs + " ms = through a proxy that"
                 + " holds every Sign call that long (in flight = most Sign calls the proxy held at once)");
-        System.out.println(String.format(Locale.ROOT, "%-8s %7s %4s | %-80s | %-80s | %5s", "key", "latency", "conc",
-                "1 hash/request", "16 hashes/request", "16/1"));
+        System.out.printf(Locale.ROOT, "%-8s %7s %6s %4s | %12s %11s %7s %7s | %-14s | %9s | %5s%n", "key", "latency",
+                "hashes", "conc", "signatures/s", "requests/s", "p50 ms", "p95 ms", "cores jvm kms all", "in flight", "16/1");
         for (Run r : runs) {
-            for (int threads : CONCURRENCY) {
-                System.out.println(String.format(Locale.ROOT, "%-8s %4d ms %4d | %-80s | %-80s | %5.2f", r.key(), r.latencyMs(),
-                        threads, r.cell(1, threads), r.cell(16, threads), r.ratio(threads)));
+            for (int hashes : HASHES) {
+                for (int threads : CONCURRENCY) {
+                    System.out.printf(Locale.ROOT, "%-8s %4d ms %6d %4d | %s | %5s%n", r.key(), r.latencyMs(), hashes,
+                            threads, r.cell(hashes, threads).columns(),
+                            hashes == 1 ? "" : String.format(Locale.ROOT, "%.2f", r.ratio(threads)));
+                }
             }
         }
         for (Run r : runs) {
             for (Cell c : r.cells().values()) {
                 if (c.errors() > 0) {
-                    System.out.println(String.format(Locale.ROOT, "errors: %s %d ms, %d hash(es) x %d threads: %d failed requests,"
-                            + " first: %s", r.key(), r.latencyMs(), c.hashes(), c.threads(), c.errors(), c.firstError()));
+                    System.out.printf(Locale.ROOT, "errors: %s %d ms, %d hash(es) x %d threads: %d failed requests,"
+                            + " first: %s%n", r.key(), r.latencyMs(), c.hashes(), c.threads(), c.errors(), c.firstError());
                 }
             }
         }
@@ -289,8 +318,10 @@ public final class AwsKmsBenchmark {
             proxy.resetCounts();
         }
         long[] cpu0 = cpu();
+        long t0 = System.nanoTime();
         Thread.sleep(Math.max(0, (window[1] - System.nanoTime()) / 1_000_000));
         long[] cpu1 = cpu();
+        double wall = (System.nanoTime() - t0) / 1e9;
         long[] all = new long[0];
         for (Future<long[]> f : results) {
             long[] l = f.get();
@@ -301,26 +332,46 @@ public final class AwsKmsBenchmark {
         pool.shutdown();
         Arrays.sort(all);
         int n = all.length;
-        double busy = cpu0 == null || cpu1 == null || cpu1[1] == cpu0[1] ? Double.NaN
-                : 1 - (double) (cpu1[0] - cpu0[0]) / (cpu1[1] - cpu0[1]);
+        int cores = Runtime.getRuntime().availableProcessors();
+        Cpu busy = new Cpu((cpu1[2] - cpu0[2]) / 1e9 / wall, (cpu1[3] - cpu0[3]) / (double) TICKS / wall,
+                cpu1[1] == cpu0[1] ? Double.NaN : cores * (1 - (double) (cpu1[0] - cpu0[0]) / (cpu1[1] - cpu0[1])));
         return new Cell(hashes, threads, n, seconds, n == 0 ? Double.NaN : all[n / 2] / 1e6,
                 n == 0 ? Double.NaN : all[Math.min(n - 1, (int) (n * 0.95))] / 1e6, errors.get(), firstError.get(), busy,
                 proxy == null ? -1 : proxy.maxSignsInFlight());
     }
 
-    /** The machine's idle and total CPU ticks from /proc/stat, or null where there is none. */
+    /** Linux's USER_HZ: the unit of the CPU times in /proc. */
+    private static final int TICKS = 100;
+
+    /**
+     * The machine's idle and total CPU ticks (/proc/stat), this JVM's CPU time in nanoseconds, and
+     * local-kms's CPU ticks (/proc/PID/stat of this JVM's child process); 0 where unknown.
+     */
     private static long[] cpu() {
+        long[] out = new long[4];
         try {
             String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-            long total = 0;
             for (int i = 1; i < f.length && i <= 8; i++) {
-                total += Long.parseLong(f[i]);
+                out[1] += Long.parseLong(f[i]);
             }
-            long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
-            return new long[] {idle, total};
+            out[0] = Long.parseLong(f[4]) + Long.parseLong(f[5]);
         } catch (Exception e) {
-            return null;
+            // not Linux: the column says NaN
         }
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            out[2] = os.getProcessCpuTime();
+        }
+        for (ProcessHandle child : ProcessHandle.current().children().toList()) {
+            try {
+                String stat = Files.readString(Path.of("/proc/" + child.pid() + "/stat"));
+                // after "(comm)": state ppid ... utime (14th field) stime (15th)
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                out[3] += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            } catch (Exception e) {
+                // gone, or not Linux
+            }
+        }
+        return out;
     }
 
     private static void progress(String s) {
@@ -336,7 +387,8 @@ public final class AwsKmsBenchmark {
 
     private static void usage(String problem) {
         System.err.println("AwsKmsBenchmark: " + problem + "\nusage: AwsKmsBenchmark [--latency-ms N (20; 0: direct only)]"
-                + " [--seconds S (3)] [--keys p256|rsa|both] [--max-parallel N (" + AwsKmsSettings.DEFAULT_MAX_PARALLEL + ")]");
+                + " [--seconds S (3)] [--warmup S (" + WARMUP_SECONDS + ")] [--keys p256|rsa|both] [--max-parallel N ("
+                + AwsKmsSettings.DEFAULT_MAX_PARALLEL + ")] [--keep-alive N (http.maxConnections)]");
         System.exit(2);
     }
 
