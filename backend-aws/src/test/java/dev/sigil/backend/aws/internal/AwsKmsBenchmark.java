@@ -47,8 +47,11 @@ public final class AwsKmsBenchmark {
     static final int[] HASHES = {1, 16};
     /** Untimed requests at the start of every cell (connections, pools, the emulator's caches). */
     static final double CELL_WARMUP_SECONDS = 0.5;
-    /** Once, before the first cell and again before the first proxied one: the JIT, the SDK's set-up. */
-    static final double WARMUP_SECONDS = 8;
+    /**
+     * Once, before the first cell, shared by every backend and key: the SDK is large and C2 was
+     * still compiling at a third of a core 30 s into a run.
+     */
+    static final double WARMUP_SECONDS = 30;
     /** Distinct digests the requests cycle through. */
     static final int DIGESTS = 512;
 
@@ -137,47 +140,61 @@ public final class AwsKmsBenchmark {
             Map<String, String> keyIds = new LinkedHashMap<>();
             keyIds.put("P-256", Fixtures.createKey(admin, KeySpec.ECC_NIST_P256, prefix + "p256"));
             keyIds.put("RSA-2048", Fixtures.createKey(admin, KeySpec.RSA_2048, prefix + "rsa2048"));
+            proxy.signLatency(latencyMs);
+            // One backend per latency, both built first: the warm-up runs every code path (direct
+            // and proxied, both keys) before anything is measured, so that the JIT has settled.
+            Map<Long, AwsKmsBackend> backends = new LinkedHashMap<>();
             settingsLine = null;
-            for (long latency : latencies) {
-                boolean warm = false;
-                URI endpoint = latency == 0 ? kms.endpoint() : proxy.endpoint();
-                proxy.signLatency(latency);
-                Map<String, Object> config = Fixtures.config("bench", endpoint, prefix);
-                config.putAll(explicit);
-                AwsKmsSettings settings = AwsKmsSettings.from(Fixtures.config(config), Fixtures::env);
-                if (settingsLine == null) {
-                    settingsLine = settings.toString();
+            try {
+                for (long latency : latencies) {
+                    URI endpoint = latency == 0 ? kms.endpoint() : proxy.endpoint();
+                    Map<String, Object> config = Fixtures.config("bench", endpoint, prefix);
+                    config.putAll(explicit);
+                    AwsKmsSettings settings = AwsKmsSettings.from(Fixtures.config(config), Fixtures::env);
+                    if (settingsLine == null) {
+                        settingsLine = settings.toString();
+                    }
+                    try {
+                        backends.put(latency, new AwsKmsBackend(settings));
+                    } finally {
+                        settings.clearSecrets();
+                    }
                 }
-                AwsKmsBackend backend;
-                try {
-                    backend = new AwsKmsBackend(settings);
-                } finally {
-                    settings.clearSecrets();
+                Map<String, List<byte[]>> digests = new LinkedHashMap<>();
+                for (String name : keyNames) {
+                    digests.put(name, digests(algorithm(name), name));
+                    for (AwsKmsBackend backend : backends.values()) {
+                        check(backend, new KeyRef("bench", keyIds.get(name)), algorithm(name));
+                    }
                 }
-                try (backend) {
+                progress(String.format(Locale.ROOT, "warming up for %.0f s", warmupSeconds));
+                double share = warmupSeconds / (backends.size() * keyNames.size());
+                for (AwsKmsBackend backend : backends.values()) {
                     for (String name : keyNames) {
-                        KeyRef ref = new KeyRef("bench", keyIds.get(name));
-                        SignatureAlgorithm alg = name.startsWith("RSA") ? SignatureAlgorithm.RSA_PKCS1_SHA256
-                                : SignatureAlgorithm.ECDSA_SHA256;
-                        check(backend, ref, alg);
-                        List<byte[]> digests = digests(alg, name);
-                        if (!warm) {
-                            progress(String.format(Locale.ROOT, "warming up for %.0f s", warmupSeconds));
-                            measure(backend, ref, alg, digests, 16, 8, warmupSeconds, 0.1, null);
-                            warm = true;
-                        }
+                        measure(backend, new KeyRef("bench", keyIds.get(name)), algorithm(name), digests.get(name), 16,
+                                8, share, 0.01, null);
+                    }
+                }
+                for (Map.Entry<Long, AwsKmsBackend> b : backends.entrySet()) {
+                    long latency = b.getKey();
+                    for (String name : keyNames) {
                         Map<String, Cell> cells = new LinkedHashMap<>();
                         for (int hashes : HASHES) {
                             for (int threads : CONCURRENCY) {
                                 progress(String.format(Locale.ROOT, "%s, %d ms latency, %2d hash(es)/request,"
                                         + " %2d threads...", name, latency, hashes, threads));
-                                Cell c = measure(backend, ref, alg, digests, hashes, threads, CELL_WARMUP_SECONDS,
-                                        seconds, latency == 0 ? null : proxy);
+                                Cell c = measure(b.getValue(), new KeyRef("bench", keyIds.get(name)), algorithm(name),
+                                        digests.get(name), hashes, threads, CELL_WARMUP_SECONDS, seconds,
+                                        latency == 0 ? null : proxy);
                                 cells.put(hashes + "x" + threads, c);
                             }
                         }
                         runs.add(new Run(name, latency, cells));
                     }
+                }
+            } finally {
+                for (AwsKmsBackend backend : backends.values()) {
+                    backend.close();
                 }
             }
         } finally {
@@ -195,7 +212,7 @@ public final class AwsKmsBenchmark {
                 + Runtime.getRuntime().availableProcessors()
                 + " cores shared by the client threads, the backend, the latency proxy and the emulator");
         System.out.printf(Locale.ROOT, "one request = one backend.sign(key, alg, List<byte[]>, CallContext) call;"
-                + " %.0f s warm-up per latency, then per cell %.1f s untimed and %.1f s measured (the requests completed"
+                + " %.0f s warm-up in all, then per cell %.1f s untimed and %.1f s measured (the requests completed"
                 + " in it)%n", warmupSeconds, CELL_WARMUP_SECONDS, seconds);
         System.out.println("cores = CPU cores busy in the measured window: this JVM (client, backend, SDK, and the proxy),"
                 + " local-kms, the whole machine (anything else running included)");
@@ -232,6 +249,10 @@ public final class AwsKmsBenchmark {
                         target.ratio(8) >= 5 ? "PASS" : "MISS", latencyMs == 20 ? "" : " (the target is for 20 ms)");
         System.out.println("Target: with 20 ms latency, 16 hashes/request at concurrency 8 >= 5x the signatures/s of 1 hash/request"
                 + " at concurrency 8: " + measured);
+    }
+
+    private static SignatureAlgorithm algorithm(String keyName) {
+        return keyName.startsWith("RSA") ? SignatureAlgorithm.RSA_PKCS1_SHA256 : SignatureAlgorithm.ECDSA_SHA256;
     }
 
     /** One signature per key verified with the JDK before measuring, so that the figures are of real signatures. */
