@@ -54,6 +54,11 @@ public final class FaultProxy implements AutoCloseable {
 
     public FaultProxy(URI target) throws IOException {
         this.target = target;
+        // The JDK's HttpServer writes a response's headers and body in two segments: without
+        // TCP_NODELAY, Nagle's algorithm and the client's delayed ACK hold the body back for about
+        // 40 ms, which a latency test would measure as the key service's. Read when the first
+        // server of the JVM starts.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
         server.setExecutor(threads);
         server.createContext("/", this::handle);
