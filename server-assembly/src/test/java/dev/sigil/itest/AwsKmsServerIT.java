@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sigil.backend.testkit.FaultProxy;
 import dev.sigil.backend.testkit.LocalKms;
 
 import java.io.ByteArrayInputStream;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,9 +40,16 @@ import com.fasterxml.jackson.databind.JsonNode;
  * The assembled server with an AWS KMS backend (local-kms standing in for KMS): the bundle with the
  * embedded SDK resolves and starts in Felix, an administrator creates credentials whose keys are
  * generated in KMS, and the user signs through the whole CSC flow; the signatures verify with the
- * certificates' public keys.
+ * certificates' public keys. The server reaches local-kms through the test kit's {@link FaultProxy},
+ * which then throttles every {@code Sign}: the client gets 503 {@code temporarily_unavailable} with
+ * a {@code Retry-After}, {@code /health} says DEGRADED, the audit log records the failure with the
+ * hashes given back to the SAD, and once KMS stops throttling the same SAD signs the same hashes
+ * (docs/backends/aws.md, "Quotas, throttling and what Sigil does").
  */
 class AwsKmsServerIT {
+    /** The backend's retries of a throttled call (its {@code max.retries}). */
+    private static final int MAX_RETRIES = 1;
+
     @TempDir
     Path dir;
 
@@ -56,7 +65,8 @@ class AwsKmsServerIT {
     @Test
     void credentialsWithKeysInKmsSignThroughTheCscApi() throws Exception {
         long t0 = System.nanoTime();
-        try (LocalKms kms = LocalKms.start(dir.resolve("kms"), LocalKms.REGION)) {
+        try (LocalKms kms = LocalKms.start(dir.resolve("kms"), LocalKms.REGION);
+             FaultProxy proxy = new FaultProxy(kms.endpoint())) {
             // Static test credentials, from files as an operator would keep them.
             Path keyId = Files.writeString(dir.resolve("aws-access-key-id"), "AKIASIGILITEST000001\n");
             Path secret = Files.writeString(dir.resolve("aws-secret-access-key"), "sigil-itest-secret-0000000000\n");
@@ -68,11 +78,13 @@ class AwsKmsServerIT {
             }
             Files.writeString(conf.resolve("dev.sigil.backend.aws-kms.cfg"), "sigil.backend.id = kms\n"
                     + "region = eu-west-2\n"
-                    + "endpoint.override = " + kms.endpoint() + "\n"
+                    + "endpoint.override = " + proxy.endpoint() + "\n"
                     + "credentials.mode = static\n"
                     + "access.key.id.file = " + keyId + "\n"
                     + "secret.access.key.file = " + secret + "\n"
-                    + "alias.prefix = alias/sigil/\n");
+                    + "alias.prefix = alias/sigil/\n"
+                    // One retry of a throttled call, so that the throttled request fails fast.
+                    + "max.retries = " + MAX_RETRIES + "\n");
 
             try (Distribution server = new Distribution(dir.resolve("data"), Map.of(), "--port", "0", "--conf",
                     conf.toString())) {
@@ -105,7 +117,11 @@ class AwsKmsServerIT {
                         aliases);
 
                 try {
-                    signAll(csc, seed.group(1), daveSeed.group(1));
+                    long daveStep = signAll(csc, seed.group(1), daveSeed.group(1));
+                    long t1 = System.nanoTime();
+                    throttledKmsIsA503AndTheSadKeepsItsHashes(csc, proxy, daveSeed.group(1),
+                            Math.max(daveStep + 1, TestTotp.step()));
+                    System.out.printf("TIMING: AwsKmsServerIT throttling %.1f s%n", (System.nanoTime() - t1) / 1e9);
                 } catch (AssertionError e) {
                     throw new AssertionError(e.getMessage() + "\n" + server.output(), e);
                 }
@@ -114,18 +130,97 @@ class AwsKmsServerIT {
         System.out.printf("TIMING: AwsKmsServerIT %.1f s%n", (System.nanoTime() - t0) / 1e9);
     }
 
-    private void signAll(TestCsc csc, String carolSeed, String daveSeed) throws Exception {
-        {
-            {
-                String token = csc.login("carol", "carol-secret-pw");
-                long step = TestTotp.step();
-                sign(csc, token, "carol-kms-rsa", "1.2.840.113549.1.1.11", null, TestTotp.code(carolSeed, step));
-                sign(csc, token, "carol-kms-rsa", "1.2.840.113549.1.1.10", "PSS", TestTotp.code(carolSeed, step + 1));
-                String daveToken = csc.login("dave", "dave-secret-pw");
-                sign(csc, daveToken, "dave-kms-ec", "1.2.840.10045.4.3.2", null, TestTotp.code(daveSeed,
-                        TestTotp.step()));
-            }
+    /** @return the TOTP step whose code dave used */
+    private long signAll(TestCsc csc, String carolSeed, String daveSeed) throws Exception {
+        String token = csc.login("carol", "carol-secret-pw");
+        long step = TestTotp.step();
+        sign(csc, token, "carol-kms-rsa", "1.2.840.113549.1.1.11", null, TestTotp.code(carolSeed, step));
+        sign(csc, token, "carol-kms-rsa", "1.2.840.113549.1.1.10", "PSS", TestTotp.code(carolSeed, step + 1));
+        String daveToken = csc.login("dave", "dave-secret-pw");
+        long daveStep = TestTotp.step();
+        sign(csc, daveToken, "dave-kms-ec", "1.2.840.10045.4.3.2", null, TestTotp.code(daveSeed, daveStep));
+        return daveStep;
+    }
+
+    /**
+     * KMS throttles every {@code Sign} for longer than the backend retries: a signHash of two hashes
+     * fails as the design says, and signs once KMS accepts calls again.
+     */
+    private void throttledKmsIsA503AndTheSadKeepsItsHashes(TestCsc csc, FaultProxy proxy, String daveSeed, long step)
+            throws Exception {
+        String token = csc.login("dave", "dave-secret-pw");
+        String ec = "1.2.840.10045.4.3.2";
+        byte[][] docs = {"throttled first".getBytes(StandardCharsets.UTF_8),
+                "throttled second".getBytes(StandardCharsets.UTF_8)};
+        List<String> hashes = new ArrayList<>();
+        for (byte[] d : docs) {
+            hashes.add(Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(d)));
         }
+        String sad = csc.post("csc/v2/credentials/authorize", token, Map.of("credentialID", "dave-kms-ec",
+                "numSignatures", 2, "hashes", hashes, "hashAlgorithmOID", "2.16.840.1.101.3.4.2.1",
+                "PIN", "445566", "OTP", TestTotp.code(daveSeed, step))).path("SAD").asText();
+        Map<String, Object> body = Map.of("credentialID", "dave-kms-ec", "SAD", sad, "hashes", hashes,
+                "signAlgo", ec);
+
+        // 1. Throttled beyond the retries: 503, temporarily_unavailable, a Retry-After, nothing of AWS's.
+        proxy.resetCounts();
+        proxy.throttleSigns(1000);
+        HttpResponse<String> busy = csc.send("csc/v2/signatures/signHash", token, body);
+        String observed = busy.statusCode() + " " + busy.headers().map() + " " + busy.body();
+        System.out.println("THROTTLED signHash: " + observed);
+        assertEquals(503, busy.statusCode(), observed);
+        JsonNode error = TestCsc.JSON.readTree(busy.body());
+        assertEquals("temporarily_unavailable", error.path("error").asText(), observed);
+        String retryAfter = busy.headers().firstValue("Retry-After").orElse(null);
+        assertTrue(retryAfter != null && retryAfter.matches("[1-9][0-9]*"), observed);
+        String lower = busy.body().toLowerCase(Locale.ROOT);
+        for (String leak : List.of("throttlingexception", "exception", "fault proxy", "\tat ", "software.amazon",
+                "dev.sigil.")) {
+            assertFalse(lower.contains(leak), "'" + leak + "' in " + observed);
+        }
+        // Each hash: the first call and MAX_RETRIES retries; none reached KMS.
+        int signCalls = proxy.count("Sign");
+        System.out.println("THROTTLED Sign calls: " + signCalls);
+        assertTrue(signCalls >= hashes.size() && signCalls <= hashes.size() * (MAX_RETRIES + 1),
+                signCalls + " Sign calls");
+
+        // 2. Meanwhile /health: the backend and the server DEGRADED, still 200.
+        HttpResponse<String> health = csc.client.send(HttpRequest.newBuilder(URI.create(csc.base + "health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, health.statusCode(), health.body());
+        JsonNode h = TestCsc.JSON.readTree(health.body());
+        assertEquals("DEGRADED", h.path("status").asText(), health.body());
+        assertTrue(health.body().contains("\"id\":\"kms\",\"status\":\"DEGRADED\""), health.body());
+
+        // 3. KMS accepts calls again: the same SAD signs the same two hashes (they were given back).
+        proxy.clearFaults();
+        JsonNode signed = csc.post("csc/v2/signatures/signHash", token, body);
+        assertEquals(2, signed.path("signatures").size(), signed.toString());
+        JsonNode info = csc.post("csc/v2/credentials/info", token, Map.of("credentialID", "dave-kms-ec",
+                "certificates", "chain"));
+        X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
+                new ByteArrayInputStream(Base64.getDecoder().decode(info.path("cert").path("certificates").get(0).asText())));
+        for (int i = 0; i < docs.length; i++) {
+            Signature v = Signature.getInstance("SHA256withECDSA");
+            v.initVerify(cert.getPublicKey());
+            v.update(docs[i]);
+            assertTrue(v.verify(Base64.getDecoder().decode(signed.path("signatures").get(i).asText())),
+                    "signature " + i + " after throttling verifies against the certificate");
+        }
+
+        // 4. The audit log: the failure as ERROR (BUSY, hashes given back), then the success; intact.
+        String tail = admin(Map.of(), "audit", "tail", "-n", "10");
+        List<String> signHash = tail.lines().filter(l -> l.contains("signatures.signHash")
+                && l.contains("dave-kms-ec")).toList();
+        assertTrue(signHash.size() >= 2, tail);
+        String failed = signHash.get(signHash.size() - 2);
+        System.out.println("AUDIT: " + failed + "\nAUDIT: " + signHash.get(signHash.size() - 1));
+        assertTrue(failed.contains(" ERROR ") && failed.contains("signing failed: BUSY")
+                && failed.contains("given back"), tail);
+        assertTrue(signHash.get(signHash.size() - 1).contains(" SUCCESS ")
+                && signHash.get(signHash.size() - 1).contains("2 signature(s)"), tail);
+        String verify = admin(Map.of(), "audit", "verify");
+        assertTrue(verify.startsWith("Audit log intact: "), verify);
     }
 
     private void sign(TestCsc csc, String token, String credential, String signAlgo, String pss, String otp)
