@@ -1,0 +1,2 @@
+/** The Azure Key Vault / Managed HSM backend; nothing here is exported. */
+package dev.sigil.backend.azure.internal;

@@ -1,0 +1,74 @@
+package dev.sigil.backend.azure.internal;
+
+import java.lang.reflect.Proxy;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Configurations as Declarative Services delivers them, and a test "environment". */
+final class Fixtures {
+    static final String TENANT = "11111111-2222-3333-4444-555555555555";
+    static final String CLIENT_ID = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+    static final String SECRET_ENV = "SIGIL_TEST_AZURE_CLIENT_SECRET";
+    static final String SECRET = "not-a-real-client-secret~0123456789";
+
+    private Fixtures() {
+    }
+
+    /** The test "environment": the client secret under its variable name. */
+    static String env(String name) {
+        return SECRET_ENV.equals(name) ? SECRET : null;
+    }
+
+    /** A client-secret configuration of a backend of this vault. */
+    static Map<String, Object> clientSecretConfig(String backendId, String vaultUrl) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("sigil.backend.id", backendId);
+        props.put("vault.url", vaultUrl);
+        props.put("tenant.id", TENANT);
+        props.put("credential.mode", "client-secret");
+        props.put("client.id", CLIENT_ID);
+        props.put("client.secret.env", SECRET_ENV);
+        return props;
+    }
+
+    /**
+     * The configuration annotation as Declarative Services builds it: a property's value converted
+     * to the element's type, else the element's default (null for an element without one).
+     */
+    static AzureKeyVaultBackendConfig config(Map<String, Object> props) {
+        return (AzureKeyVaultBackendConfig) Proxy.newProxyInstance(Fixtures.class.getClassLoader(),
+                new Class<?>[] {AzureKeyVaultBackendConfig.class}, (proxy, method, args) -> {
+                    switch (method.getName()) {
+                        case "annotationType":
+                            return AzureKeyVaultBackendConfig.class;
+                        case "toString":
+                            return "config" + props;
+                        case "hashCode":
+                            return props.hashCode();
+                        case "equals":
+                            return proxy == args[0];
+                        default:
+                            String key = method.getName().replace('_', '.');
+                            if (!props.containsKey(key)) {
+                                return method.getDefaultValue();
+                            }
+                            Object value = props.get(key);
+                            Class<?> type = method.getReturnType();
+                            if (type == int.class) {
+                                return Integer.valueOf(value.toString());
+                            }
+                            if (type == long.class) {
+                                return Long.valueOf(value.toString());
+                            }
+                            if (type == String[].class) {
+                                return value instanceof String[] a ? a : new String[] {value.toString()};
+                            }
+                            return value == null ? null : value.toString();
+                    }
+                });
+    }
+
+    static Map<String, Object> copy(Map<String, Object> props) {
+        return new HashMap<>(props);
+    }
+}
