@@ -1,0 +1,306 @@
+package dev.sigil.backend.azure.internal;
+
+import dev.sigil.api.EcCurve;
+import dev.sigil.api.ErrorCode;
+import dev.sigil.api.KeyRef;
+import dev.sigil.api.KeyType;
+import dev.sigil.api.SigilException;
+import dev.sigil.api.SignatureAlgorithm;
+import dev.sigil.api.backend.BackendHealth;
+import dev.sigil.api.backend.CallContext;
+import dev.sigil.api.backend.KeyInfo;
+import dev.sigil.api.backend.KeyState;
+import dev.sigil.api.backend.SigningBackend;
+import dev.sigil.backend.kit.CallHealth;
+import dev.sigil.backend.kit.ParallelSigner;
+import dev.sigil.backend.kit.SignChecks;
+
+import java.security.PublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.azure.core.http.rest.PagedIterable;
+import com.azure.security.keyvault.keys.models.JsonWebKey;
+import com.azure.security.keyvault.keys.models.KeyCurveName;
+import com.azure.security.keyvault.keys.models.KeyOperation;
+import com.azure.security.keyvault.keys.models.KeyProperties;
+import com.azure.security.keyvault.keys.models.KeyVaultKey;
+
+/**
+ * A {@link SigningBackend} over keys in Azure Key Vault or Managed HSM, usable without OSGi:
+ *
+ * <pre>{@code
+ * AzureKeyVaultSettings settings = AzureKeyVaultSettings.from(config, System::getenv);
+ * AzureKeyVaultBackend backend;
+ * try {
+ *     backend = new AzureKeyVaultBackend(settings);
+ * } finally {
+ *     settings.clearSecrets();
+ * }
+ * byte[] der = backend.sign(new KeyRef("kv", "alice/0123...cdef"), SignatureAlgorithm.ECDSA_SHA256, digest);
+ * backend.close();
+ * }</pre>
+ *
+ * <p>A facade over its parts: {@link AzureClients} (the SDK objects), {@link AzureCalls} (every Key
+ * Vault operation: timeouts, the error table {@link AzureErrors}, retries, health),
+ * {@link AzureAlgorithms}. A key's {@link KeyRef#keyId()} is {@code <name>/<version>}: the
+ * certificate of a credential pins the key version, so a new version in the vault never signs for an
+ * old certificate. {@link #key} also accepts a bare name: its current version.
+ *
+ * <h2>Signing</h2>
+ * The kit's {@link SignChecks} on the cached key, then one {@code POST /keys/{name}/{version}/sign}
+ * per digest through the version's cached {@code CryptographyClient} (no key read first); ECDSA
+ * comes back as raw r||s and is converted to DER. Every signature takes one of
+ * {@code max.concurrent.calls} permits of the kit's {@link ParallelSigner}; a batch runs at most
+ * {@code max.parallel.signatures} at once; throttled and transiently failed calls are retried within
+ * the request's deadline.
+ *
+ * <p>Not yet done (issue 13): key generation ({@code createRsaKey}/{@code createEcKey}), a
+ * background rediscovery when Key Vault cannot be reached at start, tests against a Key Vault fake.
+ *
+ * <p>Thread-safe.
+ */
+public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AzureKeyVaultBackend.class);
+    private static final String C = AzureKeyVaultSettings.COMPONENT;
+
+    /** A key version as read once from Key Vault. */
+    record AzureKey(KeyInfo info, String keyId) {
+    }
+
+    private final String id;
+    private final List<AzureKeyVaultSettings.KeyName> configuredKeys;
+    private final Duration callTimeout;
+    private final CallHealth health = new CallHealth();
+    private final AzureClients clients;
+    private final AzureCalls calls;
+    private final ParallelSigner parallel;
+    /** By {@code name/version}. */
+    private final Map<String, AzureKey> byVersion = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /**
+     * Builds the SDK clients. No call to Key Vault is made here: keys are read on first use.
+     *
+     * @param settings validated settings; read, not kept
+     */
+    public AzureKeyVaultBackend(AzureKeyVaultSettings settings) {
+        this(settings, new AzureClients(settings));
+    }
+
+    /** With clients built elsewhere (tests: a Key Vault fake). */
+    AzureKeyVaultBackend(AzureKeyVaultSettings settings, AzureClients clients) {
+        Objects.requireNonNull(settings, "settings");
+        this.id = settings.backendId();
+        this.configuredKeys = settings.keys();
+        this.callTimeout = settings.callTimeout();
+        this.clients = clients;
+        this.calls = new AzureCalls(settings, clients.where(), health, () -> closed);
+        this.parallel = new ParallelSigner("azure-" + id, settings.maxConcurrentCalls(), settings.maxParallel());
+        LOG.info("{} '{}': {} with {}", C, id, clients.where(), settings.credentialSource());
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    /** Every algorithm Key Vault signs with; each key lists its own. */
+    @Override
+    public Set<SignatureAlgorithm> algorithms() {
+        return AzureAlgorithms.ALL;
+    }
+
+    /** The configured keys (current or pinned version), or every enabled key of the vault that can sign. */
+    @Override
+    public List<KeyInfo> keys() throws SigilException {
+        checkOpen();
+        CallContext context = CallContext.of(null, callTimeout.multipliedBy(4));
+        List<KeyInfo> out = new ArrayList<>();
+        if (!configuredKeys.isEmpty()) {
+            for (AzureKeyVaultSettings.KeyName k : configuredKeys) {
+                try {
+                    out.add(load(k.name(), k.version(), context).info());
+                } catch (SigilException e) {
+                    if (e.code() != ErrorCode.KEY_NOT_FOUND) {
+                        throw e;
+                    }
+                    LOG.warn("{} '{}': configured key {} is not in {}", C, id, k, clients.where());
+                }
+            }
+            return out;
+        }
+        List<String> names = calls.call("list keys", "the vault", context, AzureCalls.Repeat.SAFE, ctx -> {
+            PagedIterable<KeyProperties> pages = clients.keys().listPropertiesOfKeys(ctx);
+            List<String> found = new ArrayList<>();
+            for (KeyProperties p : pages) {
+                // Disabled keys are left out; a certificate's key (managed) is served like any other.
+                if (!Boolean.FALSE.equals(p.isEnabled())) {
+                    found.add(p.getName());
+                }
+            }
+            return found;
+        });
+        for (String name : names) {
+            AzureKey key = load(name, null, context);
+            if (key != null && !key.info().algorithms().isEmpty()) {
+                out.add(key.info());
+            }
+        }
+        return out;
+    }
+
+    /** One key, by {@code name/version} or by name (its current version). */
+    @Override
+    public KeyInfo key(KeyRef ref) throws SigilException {
+        return azureKey(ref, CallContext.of(null, callTimeout)).info();
+    }
+
+    private AzureKey azureKey(KeyRef ref, CallContext context) throws SigilException {
+        Objects.requireNonNull(ref, "ref");
+        checkOpen();
+        if (!id.equals(ref.backendId())) {
+            throw new SigilException(ErrorCode.KEY_NOT_FOUND, "no key " + ref + " in backend " + id);
+        }
+        AzureKeyVaultSettings.KeyName name = AzureKeyVaultSettings.parseKey(ref.keyId());
+        if (name == null || !served(name.name())) {
+            throw new SigilException(ErrorCode.KEY_NOT_FOUND, "no key " + ref + " in backend " + id);
+        }
+        if (name.version() != null) {
+            AzureKey cached = byVersion.get(name.toString());
+            if (cached != null) {
+                return cached;
+            }
+        }
+        return load(name.name(), name.version(), context);
+    }
+
+    private boolean served(String name) {
+        if (configuredKeys.isEmpty()) {
+            return true;
+        }
+        for (AzureKeyVaultSettings.KeyName k : configuredKeys) {
+            if (k.name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Reads a key version (null: the current one) from Key Vault and caches it. */
+    private AzureKey load(String name, String version, CallContext context) throws SigilException {
+        KeyVaultKey kv = calls.call("get key", "key " + name, context, AzureCalls.Repeat.SAFE,
+                ctx -> clients.keys().getKeyWithResponse(name, version == null ? "" : version, ctx).getValue());
+        AzureKey key = toKey(kv);
+        byVersion.put(key.info().ref().keyId(), key);
+        return key;
+    }
+
+    private AzureKey toKey(KeyVaultKey kv) throws SigilException {
+        JsonWebKey jwk = kv.getKey();
+        KeyProperties p = kv.getProperties();
+        KeyRef ref = new KeyRef(id, p.getName() + "/" + p.getVersion());
+        String type = jwk.getKeyType() == null ? "" : jwk.getKeyType().toString();
+        PublicKey publicKey;
+        KeyType keyType;
+        EcCurve curve = null;
+        int bits;
+        if (type.startsWith("RSA")) {
+            keyType = KeyType.RSA;
+            publicKey = jwk.toRsa(false).getPublic();
+            bits = ((RSAPublicKey) publicKey).getModulus().bitLength();
+        } else if (type.startsWith("EC")) {
+            keyType = KeyType.EC;
+            KeyCurveName c = jwk.getCurveName();
+            if (KeyCurveName.P_256.equals(c)) {
+                curve = EcCurve.P256;
+            } else if (KeyCurveName.P_384.equals(c)) {
+                curve = EcCurve.P384;
+            } else if (KeyCurveName.P_521.equals(c)) {
+                curve = EcCurve.P521;
+            } else {
+                throw new SigilException(ErrorCode.UNSUPPORTED_ALGORITHM, "key " + ref + " is on curve " + c
+                        + ", which Sigil does not sign with");
+            }
+            publicKey = jwk.toEc(false).getPublic();
+            bits = curve.bits();
+        } else {
+            throw new SigilException(ErrorCode.UNSUPPORTED_ALGORITHM, "key " + ref + " is a " + type
+                    + " key, not an RSA or EC key");
+        }
+        boolean canSign = jwk.getKeyOps() == null || jwk.getKeyOps().isEmpty() || jwk.getKeyOps().contains(KeyOperation.SIGN);
+        KeyState state = !Boolean.FALSE.equals(p.isEnabled()) && canSign ? KeyState.ENABLED : KeyState.DISABLED;
+        KeyInfo info = new KeyInfo(ref, keyType, bits, curve, publicKey, List.of(),
+                AzureAlgorithms.forKey(keyType, curve), state);
+        return new AzureKey(info, kv.getId());
+    }
+
+    @Override
+    public byte[] sign(KeyRef ref, SignatureAlgorithm algorithm, byte[] digest) throws SigilException {
+        return sign(ref, algorithm, digest, CallContext.of(null, callTimeout));
+    }
+
+    @Override
+    public byte[] sign(KeyRef ref, SignatureAlgorithm algorithm, byte[] digest, CallContext context)
+            throws SigilException {
+        Objects.requireNonNull(digest, "digest");
+        return sign(ref, algorithm, List.of(digest), context).get(0);
+    }
+
+    @Override
+    public List<byte[]> sign(KeyRef ref, SignatureAlgorithm algorithm, List<byte[]> digests, CallContext context)
+            throws SigilException {
+        Objects.requireNonNull(ref, "ref");
+        Objects.requireNonNull(algorithm, "algorithm");
+        Objects.requireNonNull(digests, "digests");
+        Objects.requireNonNull(context, "context");
+        checkOpen();
+        AzureKey key = azureKey(ref, context);
+        SignChecks.check(key.info(), algorithm, digests);
+        return parallel.signAll(digests, context, digest -> signOne(key, algorithm, digest, context));
+    }
+
+    private byte[] signOne(AzureKey key, SignatureAlgorithm algorithm, byte[] digest, CallContext context)
+            throws SigilException {
+        var jwa = AzureAlgorithms.jwa(algorithm);
+        try {
+            byte[] signature = calls.call("sign", "key " + key.info().ref().keyId(), context, AzureCalls.Repeat.SAFE,
+                    ctx -> clients.crypto(key.keyId()).sign(jwa, digest, ctx).getSignature());
+            return AzureAlgorithms.toSpi(algorithm, signature);
+        } catch (AzureCalls.Failure f) {
+            if (f.kind() == AzureErrors.Kind.KEY_DISABLED || f.kind() == AzureErrors.Kind.KEY_MISSING) {
+                // Read again on next use: the key may have been enabled, disabled or deleted meanwhile.
+                byVersion.remove(key.info().ref().keyId());
+            }
+            throw f;
+        }
+    }
+
+    @Override
+    public BackendHealth health() {
+        return closed ? BackendHealth.down("backend " + id + " is closed") : health.health();
+    }
+
+    private void checkOpen() throws SigilException {
+        if (closed) {
+            throw new SigilException(ErrorCode.BACKEND_UNAVAILABLE, "backend " + id + " is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        parallel.close();
+        clients.close();
+        byVersion.clear();
+    }
+}
