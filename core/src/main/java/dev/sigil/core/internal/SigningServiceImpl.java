@@ -70,25 +70,13 @@ public final class SigningServiceImpl implements SigningService {
         }
     }
 
+    /** One digest: a batch of one, with the checks and the default deadline of a call without a request. */
     @Override
     public byte[] signDigest(KeyRef key, SignatureAlgorithm algorithm, byte[] digest) throws SigilException {
-        if (key == null || algorithm == null || digest == null) {
+        if (digest == null) {
             throw new SigilException(ErrorCode.INVALID_REQUEST, "key, algorithm and digest are required");
         }
-        if (digest.length != algorithm.digestLength()) {
-            throw new SigilException(ErrorCode.INVALID_DIGEST, "A " + algorithm.hash().jcaName()
-                    + " digest is " + algorithm.digestLength() + " bytes, not " + digest.length);
-        }
-        SigningBackend backend = backend(key.backendId());
-        if (!backend.algorithms().contains(algorithm)) {
-            throw new SigilException(ErrorCode.UNSUPPORTED_ALGORITHM,
-                    "Backend " + key.backendId() + " does not sign with " + algorithm);
-        }
-        try {
-            return backend.sign(key, algorithm, digest.clone());
-        } catch (RuntimeException e) {
-            throw internal(key.backendId(), "sign", e);
-        }
+        return signDigests(key, algorithm, List.of(digest), CallContext.defaults()).get(0);
     }
 
     @Override

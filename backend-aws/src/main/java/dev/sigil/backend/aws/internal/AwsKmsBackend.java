@@ -14,7 +14,6 @@ import dev.sigil.backend.kit.ParallelSigner;
 import dev.sigil.backend.kit.SignChecks;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -160,18 +159,6 @@ public final class AwsKmsBackend implements SigningBackend, AutoCloseable {
         KmsKeys.AwsKey key = keys.forSigning(ref, context);
         SignChecks.check(key.info(), algorithm, digests);
         return parallel.signAll(digests, context, digest -> signOne(key, algorithm, digest, context));
-    }
-
-    /** {@link #sign(KeyRef, SignatureAlgorithm, byte[], CallContext)} with the context's parts. */
-    public byte[] sign(KeyRef ref, SignatureAlgorithm algorithm, byte[] digest, String requestId, Instant deadline)
-            throws SigilException {
-        return sign(ref, algorithm, digest, new CallContext(requestId, deadline));
-    }
-
-    /** {@link #sign(KeyRef, SignatureAlgorithm, List, CallContext)} with the context's parts. */
-    public List<byte[]> sign(KeyRef ref, SignatureAlgorithm algorithm, List<byte[]> digests, String requestId,
-                             Instant deadline) throws SigilException {
-        return sign(ref, algorithm, digests, new CallContext(requestId, deadline));
     }
 
     /** The one KMS call of a signature. */

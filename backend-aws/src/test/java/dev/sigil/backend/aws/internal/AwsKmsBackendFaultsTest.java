@@ -15,6 +15,7 @@ import dev.sigil.api.backend.KeyInfo;
 import dev.sigil.api.backend.KeyState;
 import dev.sigil.backend.testkit.FaultProxy;
 import dev.sigil.backend.testkit.LocalKms;
+import dev.sigil.backend.testkit.JdkVerifier;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -87,7 +88,7 @@ class AwsKmsBackendFaultsTest {
     }
 
     private static byte[] sha256() throws Exception {
-        return Fixtures.digest(SignatureAlgorithm.ECDSA_SHA256, MESSAGE);
+        return JdkVerifier.digest(SignatureAlgorithm.ECDSA_SHA256, MESSAGE);
     }
 
     private static ErrorCode code(SigilException e) {
@@ -164,7 +165,7 @@ class AwsKmsBackendFaultsTest {
     void anAlgorithmTheKeyCannotDoIsRefusedBeforeKms() throws Exception {
         for (SignatureAlgorithm a : List.of(SignatureAlgorithm.ECDSA_SHA384, SignatureAlgorithm.RSA_PKCS1_SHA256)) {
             SigilException e = assertThrows(SigilException.class, () -> backend.sign(ref(ec), a,
-                    Fixtures.digest(a, MESSAGE)));
+                    JdkVerifier.digest(a, MESSAGE)));
             assertEquals(ErrorCode.UNSUPPORTED_ALGORITHM, e.code(), a.toString());
         }
         SigilException e = assertThrows(SigilException.class, () -> backend.sign(ref(rsa),
@@ -186,7 +187,7 @@ class AwsKmsBackendFaultsTest {
     void throttledSignsAreRetriedWithBackoffAndThenSucceed() throws Exception {
         proxy.throttleSigns(2);
         byte[] sig = backend.sign(ref(ec), SignatureAlgorithm.ECDSA_SHA256, sha256());
-        assertTrue(Fixtures.verify(SignatureAlgorithm.ECDSA_SHA256, backend.key(ref(ec)).publicKey(), MESSAGE, sig));
+        assertTrue(JdkVerifier.verify(SignatureAlgorithm.ECDSA_SHA256, backend.key(ref(ec)).publicKey(), MESSAGE, sig));
         assertEquals(3, proxy.count("Sign"), "two throttled attempts, one that went through");
         BackendHealth h = backend.health();
         assertEquals(BackendHealth.State.DEGRADED, h.state(), h.toString());
@@ -198,8 +199,8 @@ class AwsKmsBackendFaultsTest {
         proxy.throttleSigns(1000);
         long t0 = System.nanoTime();
         SigilException e = assertThrows(SigilException.class,
-                () -> backend.sign(ref(ec), SignatureAlgorithm.ECDSA_SHA256, sha256(), "req-throttled",
-                        Instant.now().plusMillis(400)));
+                () -> backend.sign(ref(ec), SignatureAlgorithm.ECDSA_SHA256, sha256(),
+                        new CallContext("req-throttled", Instant.now().plusMillis(400))));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         assertEquals(ErrorCode.BUSY, e.code());
         assertFalse(e.retryAfter().orElseThrow().isNegative(), "a retry-after hint for the client");
@@ -238,8 +239,8 @@ class AwsKmsBackendFaultsTest {
     void byDefaultABatchOf16SignsAll16AtOnce() throws Exception {
         proxy.signLatency(300);
         List<byte[]> digests = digests(16);
-        backend.sign(ref(ec), SignatureAlgorithm.ECDSA_SHA256, digests.subList(0, 2), "warm-up",
-                Instant.now().plusSeconds(5));
+        backend.sign(ref(ec), SignatureAlgorithm.ECDSA_SHA256, digests.subList(0, 2),
+                new CallContext("warm-up", Instant.now().plusSeconds(5)));
         proxy.resetCounts();
         long t0 = System.nanoTime();
         List<byte[]> sigs = backend.sign(ref(ec), SignatureAlgorithm.ECDSA_SHA256, digests,
@@ -255,7 +256,7 @@ class AwsKmsBackendFaultsTest {
         assertTrue(ms < 4 * 300, "16 digests at 300 ms each took " + ms + " ms: not in parallel");
         KeyInfo key = backend.key(ref(ec));
         for (int i = 0; i < 16; i++) {
-            assertTrue(Fixtures.verify(SignatureAlgorithm.ECDSA_SHA256, key.publicKey(),
+            assertTrue(JdkVerifier.verify(SignatureAlgorithm.ECDSA_SHA256, key.publicKey(),
                     ("doc " + i).getBytes(StandardCharsets.UTF_8), sigs.get(i)), "signature " + i);
         }
     }
@@ -291,7 +292,7 @@ class AwsKmsBackendFaultsTest {
     private static List<byte[]> digests(int n) throws Exception {
         List<byte[]> digests = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            digests.add(Fixtures.digest(SignatureAlgorithm.ECDSA_SHA256, ("doc " + i).getBytes(StandardCharsets.UTF_8)));
+            digests.add(JdkVerifier.digest(SignatureAlgorithm.ECDSA_SHA256, ("doc " + i).getBytes(StandardCharsets.UTF_8)));
         }
         return digests;
     }

@@ -10,6 +10,7 @@ import dev.sigil.api.backend.KeyInfo;
 import dev.sigil.api.backend.KeySpec;
 import dev.sigil.backend.testkit.FaultProxy;
 import dev.sigil.backend.testkit.LocalKms;
+import dev.sigil.backend.testkit.JdkVerifier;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
@@ -62,8 +63,8 @@ class AwsKmsBackendGenerateKeyTest {
             assertTrue(p384 != null);
             byte[] message = "generated".getBytes(StandardCharsets.UTF_8);
             byte[] sig = backend.sign(rsa.ref(), SignatureAlgorithm.RSA_PSS_SHA256,
-                    Fixtures.digest(SignatureAlgorithm.RSA_PSS_SHA256, message));
-            assertTrue(Fixtures.verify(SignatureAlgorithm.RSA_PSS_SHA256, rsa.publicKey(), message, sig));
+                    JdkVerifier.digest(SignatureAlgorithm.RSA_PSS_SHA256, message));
+            assertTrue(JdkVerifier.verify(SignatureAlgorithm.RSA_PSS_SHA256, rsa.publicKey(), message, sig));
         }
         // Some noise outside the prefix, so that the prefix's aliases span pages among others.
         for (int i = 0; i < 3; i++) {

@@ -7,6 +7,7 @@ import dev.sigil.api.backend.CallContext;
 import dev.sigil.api.backend.KeyInfo;
 import dev.sigil.backend.testkit.FaultProxy;
 import dev.sigil.backend.testkit.LocalKms;
+import dev.sigil.backend.testkit.JdkVerifier;
 
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -258,12 +259,12 @@ public final class AwsKmsBenchmark {
     /** One signature per key verified with the JDK before measuring, so that the figures are of real signatures. */
     private static void check(AwsKmsBackend backend, KeyRef ref, SignatureAlgorithm alg) throws Exception {
         byte[] message = "sigil bench check".getBytes(StandardCharsets.UTF_8);
-        byte[] digest = Fixtures.digest(alg, message);
+        byte[] digest = JdkVerifier.digest(alg, message);
         List<byte[]> sigs = backend.sign(ref, alg, List.of(digest, digest), CallContext.of("bench-check",
                 Duration.ofSeconds(10)));
         KeyInfo key = backend.key(ref);
         for (byte[] s : sigs) {
-            if (!Fixtures.verify(alg, key.publicKey(), message, s)) {
+            if (!JdkVerifier.verify(alg, key.publicKey(), message, s)) {
                 throw new IllegalStateException("a " + alg + " signature of key " + ref + " does not verify");
             }
         }
@@ -272,7 +273,7 @@ public final class AwsKmsBenchmark {
     private static List<byte[]> digests(SignatureAlgorithm alg, String prefix) throws Exception {
         List<byte[]> out = new ArrayList<>(DIGESTS);
         for (int i = 0; i < DIGESTS; i++) {
-            out.add(Fixtures.digest(alg, (prefix + " document " + i).getBytes(StandardCharsets.UTF_8)));
+            out.add(JdkVerifier.digest(alg, (prefix + " document " + i).getBytes(StandardCharsets.UTF_8)));
         }
         return out;
     }

@@ -107,32 +107,6 @@ final class Fixtures {
                 });
     }
 
-    static byte[] digest(SignatureAlgorithm algorithm, byte[] message) throws GeneralSecurityException {
-        return MessageDigest.getInstance(algorithm.hash().jcaName()).digest(message);
-    }
-
-    /**
-     * Verifies a signature over {@code message} with the JDK, as a relying party would: PSS with
-     * MGF1 of the same hash and a salt as long as the digest (what Sigil promises), ECDSA in DER.
-     */
-    static boolean verify(SignatureAlgorithm algorithm, PublicKey key, byte[] message, byte[] signature)
-            throws GeneralSecurityException {
-        String hash = algorithm.hash().jcaName().replace("-", "");
-        Signature verifier;
-        switch (algorithm.scheme()) {
-            case PSS -> {
-                verifier = Signature.getInstance("RSASSA-PSS");
-                String name = algorithm.hash().jcaName();
-                verifier.setParameter(new PSSParameterSpec(name, "MGF1", new MGF1ParameterSpec(name),
-                        algorithm.digestLength(), 1));
-            }
-            case PKCS1_V1_5 -> verifier = Signature.getInstance(hash + "withRSA");
-            default -> verifier = Signature.getInstance(hash + "withECDSA");
-        }
-        verifier.initVerify(key);
-        verifier.update(message);
-        return verifier.verify(signature);
-    }
 
     private Fixtures() {
     }
