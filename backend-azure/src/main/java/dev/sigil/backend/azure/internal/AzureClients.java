@@ -5,19 +5,24 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
+import javax.net.ssl.SSLContext;
+
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.http.policy.FixedDelayOptions;
 import com.azure.core.http.policy.RetryOptions;
+import com.azure.identity.AadCredentialBuilderBase;
 import com.azure.identity.ClientCertificateCredentialBuilder;
 import com.azure.identity.ClientSecretCredentialBuilder;
 import com.azure.identity.ManagedIdentityCredentialBuilder;
 import com.azure.identity.WorkloadIdentityCredentialBuilder;
 import com.azure.security.keyvault.keys.KeyClient;
 import com.azure.security.keyvault.keys.KeyClientBuilder;
+import com.azure.security.keyvault.keys.KeyServiceVersion;
 import com.azure.security.keyvault.keys.cryptography.CryptographyClient;
 import com.azure.security.keyvault.keys.cryptography.CryptographyClientBuilder;
+import com.azure.security.keyvault.keys.cryptography.CryptographyServiceVersion;
 
 /**
  * The Azure SDK objects of one backend instance: one HTTP client (the JDK's {@code java.net.http}
@@ -39,6 +44,13 @@ import com.azure.security.keyvault.keys.cryptography.CryptographyClientBuilder;
 final class AzureClients implements AutoCloseable {
     private static final ClassLoader SDK_LOADER = AzureClients.class.getClassLoader();
     /** The SDK's retry policy is not used: zero retries. */
+    /** One retry of a failed token request (azure-identity's default is 3, with backoff of seconds). */
+    private static final int TOKEN_RETRIES = 1;
+    /**
+     * The Key Vault REST API version, pinned rather than the SDK's latest, so that an SDK update
+     * does not change what is sent; 7.5 is served by Key Vault and Managed HSM in every cloud.
+     */
+    static final KeyServiceVersion API_VERSION = KeyServiceVersion.V7_5;
     private static final RetryOptions NO_RETRIES = new RetryOptions(new FixedDelayOptions(0, java.time.Duration.ofMillis(1)));
 
     private final String vaultUrl;
@@ -69,23 +81,39 @@ final class AzureClients implements AutoCloseable {
         this.vaultUrl = settings.vaultUrl().toString();
         this.where = (settings.managedHsm() ? "Azure Managed HSM (" : "Azure Key Vault (") + vaultUrl + ")";
         this.verifyChallengeResource = verifyChallengeResource;
-        this.http = http != null ? http : withSdkLoader(() -> new JdkHttpClientBuilder()
-                .connectionTimeout(settings.attemptTimeout())
-                .writeTimeout(settings.attemptTimeout())
-                .responseTimeout(settings.attemptTimeout())
-                .readTimeout(settings.attemptTimeout())
-                .build());
+        this.http = http != null ? http : jdkHttp(settings, null);
         this.credential = credential != null ? credential : withSdkLoader(() -> credential(settings, this.http));
         this.keys = withSdkLoader(() -> {
             KeyClientBuilder b = new KeyClientBuilder()
                     .vaultUrl(vaultUrl)
                     .credential(this.credential)
                     .httpClient(this.http)
+                    .serviceVersion(API_VERSION)
                     .retryOptions(NO_RETRIES);
             if (!verifyChallengeResource) {
                 b.disableChallengeResourceVerification();
             }
             return b.buildClient();
+        });
+    }
+
+    /**
+     * The JDK HTTP client with the settings' timeouts.
+     *
+     * @param ssl the TLS context, or null for the JVM's default (its trust store)
+     */
+    static HttpClient jdkHttp(AzureKeyVaultSettings settings, SSLContext ssl) {
+        return withSdkLoader(() -> {
+            java.net.http.HttpClient.Builder jdk = java.net.http.HttpClient.newBuilder();
+            if (ssl != null) {
+                jdk.sslContext(ssl);
+            }
+            return new JdkHttpClientBuilder(jdk)
+                    .connectionTimeout(settings.attemptTimeout())
+                    .writeTimeout(settings.attemptTimeout())
+                    .responseTimeout(settings.attemptTimeout())
+                    .readTimeout(settings.attemptTimeout())
+                    .build();
         });
     }
 
@@ -96,15 +124,15 @@ final class AzureClients implements AutoCloseable {
                 char[] secret = s.clientSecret();
                 try {
                     // The SDK keeps the secret as a String: this copy cannot be zeroed.
-                    return new ClientSecretCredentialBuilder().tenantId(s.tenantId()).clientId(s.clientId())
-                            .clientSecret(new String(secret)).httpClient(http).build();
+                    return entra(new ClientSecretCredentialBuilder().tenantId(s.tenantId()).clientId(s.clientId())
+                            .clientSecret(new String(secret)).httpClient(http), s).build();
                 } finally {
                     Arrays.fill(secret, '\0');
                 }
             }
             case CLIENT_CERTIFICATE: {
-                ClientCertificateCredentialBuilder b = new ClientCertificateCredentialBuilder()
-                        .tenantId(s.tenantId()).clientId(s.clientId()).httpClient(http);
+                ClientCertificateCredentialBuilder b = entra(new ClientCertificateCredentialBuilder()
+                        .tenantId(s.tenantId()).clientId(s.clientId()).httpClient(http), s);
                 String path = s.certificatePath().toString();
                 if (s.certificateIsPfx()) {
                     char[] password = s.certificatePassword();
@@ -124,18 +152,31 @@ final class AzureClients implements AutoCloseable {
                 return b.build();
             }
             case MANAGED_IDENTITY: {
-                ManagedIdentityCredentialBuilder b = new ManagedIdentityCredentialBuilder().httpClient(http);
+                ManagedIdentityCredentialBuilder b = new ManagedIdentityCredentialBuilder().httpClient(http)
+                        .maxRetry(TOKEN_RETRIES);
                 if (s.clientId() != null) {
                     b.clientId(s.clientId());
                 }
                 return b.build();
             }
             case WORKLOAD_IDENTITY:
-                return new WorkloadIdentityCredentialBuilder().tenantId(s.tenantId()).clientId(s.clientId())
-                        .tokenFilePath(s.federatedTokenFile().toString()).httpClient(http).build();
+                return entra(new WorkloadIdentityCredentialBuilder().tenantId(s.tenantId()).clientId(s.clientId())
+                        .tokenFilePath(s.federatedTokenFile().toString()).httpClient(http), s).build();
             default:
                 throw new IllegalStateException("credential mode " + s.mode());
         }
+    }
+
+    /**
+     * What every Entra ID credential shares: few token retries (a token is fetched inside a Key
+     * Vault call, whose deadline bounds it), and the configured authority host, used as given.
+     */
+    private static <B extends AadCredentialBuilderBase<B>> B entra(B builder, AzureKeyVaultSettings s) {
+        builder.maxRetry(TOKEN_RETRIES);
+        if (s.authorityHost() != null) {
+            builder.authorityHost(s.authorityHost().toString()).disableInstanceDiscovery();
+        }
+        return builder;
     }
 
     /** Runs {@code body} with this bundle's class loader as the thread's context class loader. */
@@ -165,6 +206,7 @@ final class AzureClients implements AutoCloseable {
                     .keyIdentifier(id)
                     .credential(credential)
                     .httpClient(http)
+                    .serviceVersion(CryptographyServiceVersion.valueOf(API_VERSION.name()))
                     .retryOptions(NO_RETRIES)
                     .disableKeyCaching();
             if (!verifyChallengeResource) {

@@ -3,6 +3,7 @@ package dev.sigil.backend.azure.internal;
 import dev.sigil.api.EcCurve;
 import dev.sigil.api.ErrorCode;
 import dev.sigil.api.KeyRef;
+import dev.sigil.api.backend.KeySpec;
 import dev.sigil.api.KeyType;
 import dev.sigil.api.SigilException;
 import dev.sigil.api.SignatureAlgorithm;
@@ -16,9 +17,12 @@ import dev.sigil.backend.kit.ParallelSigner;
 import dev.sigil.backend.kit.SignChecks;
 
 import java.security.PublicKey;
+import java.security.SecureRandom;
 import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,7 +32,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.azure.core.http.rest.PagedIterable;
+import com.azure.core.http.rest.PagedResponse;
+import com.azure.security.keyvault.keys.models.CreateEcKeyOptions;
+import com.azure.security.keyvault.keys.models.CreateRsaKeyOptions;
 import com.azure.security.keyvault.keys.models.JsonWebKey;
 import com.azure.security.keyvault.keys.models.KeyCurveName;
 import com.azure.security.keyvault.keys.models.KeyOperation;
@@ -64,14 +70,12 @@ import com.azure.security.keyvault.keys.models.KeyVaultKey;
  * {@code max.parallel.signatures} at once; throttled and transiently failed calls are retried within
  * the request's deadline.
  *
- * <p>Not yet done (issue 13): key generation ({@code createRsaKey}/{@code createEcKey}), a
- * background rediscovery when Key Vault cannot be reached at start, tests against a Key Vault fake.
- *
  * <p>Thread-safe.
  */
 public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AzureKeyVaultBackend.class);
     private static final String C = AzureKeyVaultSettings.COMPONENT;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A key version as read once from Key Vault. */
     record AzureKey(KeyInfo info, String keyId) {
@@ -80,6 +84,8 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
     private final String id;
     private final List<AzureKeyVaultSettings.KeyName> configuredKeys;
     private final Duration callTimeout;
+    private final boolean hsmKeys;
+    private final int pageSize;
     private final CallHealth health = new CallHealth();
     private final AzureClients clients;
     private final AzureCalls calls;
@@ -103,6 +109,8 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
         this.id = settings.backendId();
         this.configuredKeys = settings.keys();
         this.callTimeout = settings.callTimeout();
+        this.hsmKeys = settings.hsmKeys();
+        this.pageSize = settings.pageSize();
         this.clients = clients;
         this.calls = new AzureCalls(settings, clients.where(), health, () -> closed);
         this.parallel = new ParallelSigner("azure-" + id, settings.maxConcurrentCalls(), settings.maxParallel());
@@ -120,7 +128,7 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
         return AzureAlgorithms.ALL;
     }
 
-    /** The configured keys (current or pinned version), or every enabled key of the vault that can sign. */
+    /** The configured keys (current or pinned version), or every RSA and EC key of the vault, each with its state. */
     @Override
     public List<KeyInfo> keys() throws SigilException {
         checkOpen();
@@ -140,20 +148,26 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
             return out;
         }
         List<String> names = calls.call("list keys", "the vault", context, AzureCalls.Repeat.SAFE, ctx -> {
-            PagedIterable<KeyProperties> pages = clients.keys().listPropertiesOfKeys(ctx);
             List<String> found = new ArrayList<>();
-            for (KeyProperties p : pages) {
-                // Disabled keys are left out; a certificate's key (managed) is served like any other.
-                if (!Boolean.FALSE.equals(p.isEnabled())) {
+            for (PagedResponse<KeyProperties> page : clients.keys().listPropertiesOfKeys(ctx).iterableByPage(pageSize)) {
+                for (KeyProperties p : page.getValue()) {
+                    // Disabled keys too (listed as DISABLED); a certificate's key (managed) like any other.
                     found.add(p.getName());
                 }
             }
             return found;
         });
         for (String name : names) {
-            AzureKey key = load(name, null, context);
-            if (key != null && !key.info().algorithms().isEmpty()) {
-                out.add(key.info());
+            try {
+                out.add(load(name, null, context).info());
+            } catch (SigilException e) {
+                if (e.code() != ErrorCode.UNSUPPORTED_ALGORITHM && e.code() != ErrorCode.KEY_NOT_FOUND
+                        && e.code() != ErrorCode.KEY_DISABLED) {
+                    throw e;
+                }
+                // Not a key Sigil signs with (an oct or secp256k1 key), deleted since the listing, or
+                // disabled in a way that hides even its public key.
+                LOG.debug("{} '{}': key {} left out: {}", C, id, name, e.getMessage());
             }
         }
         return out;
@@ -283,6 +297,105 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
             }
             throw f;
         }
+    }
+
+    /**
+     * Creates a key in the vault: RSA-HSM / EC-HSM (or RSA / EC with {@code key.protection = software}),
+     * allowed to sign and verify only, tagged with this backend's id and the label. Its name is
+     * the label made a valid key name; if a key of that name exists, a random suffix is added
+     * (creating a key under an existing name would add a version to somebody else's key).
+     * Creation is not repeated after a failure that may have reached Key Vault.
+     *
+     * @throws SigilException {@link ErrorCode#UNSUPPORTED_OPERATION} when {@code keys} lists the
+     *                        served keys (a new key would not be served)
+     */
+    @Override
+    public KeyInfo generateKey(KeySpec spec, String label) throws SigilException {
+        Objects.requireNonNull(spec, "spec");
+        checkOpen();
+        if (!configuredKeys.isEmpty()) {
+            throw new SigilException(ErrorCode.UNSUPPORTED_OPERATION, "backend " + id + " serves a fixed list of "
+                    + "keys (keys = ...); to generate keys, configure it without keys");
+        }
+        CallContext context = CallContext.of(null, callTimeout);
+        String name = keyName(label);
+        if (exists(name, context)) {
+            name = name.substring(0, Math.min(name.length(), 118)) + "-" + HexFormat.of().formatHex(randomBytes(4));
+        }
+        String keyName = name;
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("sigil-backend", id);
+        if (label != null && !label.isBlank()) {
+            String l = label.strip();
+            tags.put("sigil-label", l.length() > 256 ? l.substring(0, 256) : l);
+        }
+        List<KeyOperation> ops = List.of(KeyOperation.SIGN, KeyOperation.VERIFY);
+        String kty = (spec.type() == KeyType.RSA ? "RSA" : "EC") + (hsmKeys ? "-HSM" : "");
+        KeyVaultKey created;
+        try {
+            created = calls.call("create key", "key " + keyName, context, AzureCalls.Repeat.THROTTLED_ONLY, ctx -> {
+                if (spec.type() == KeyType.RSA) {
+                    CreateRsaKeyOptions o = new CreateRsaKeyOptions(keyName).setKeySize(spec.bits())
+                            .setHardwareProtected(hsmKeys);
+                    o.setKeyOperations(ops.toArray(new KeyOperation[0])).setTags(tags);
+                    return clients.keys().createRsaKeyWithResponse(o, ctx).getValue();
+                }
+                CreateEcKeyOptions o = new CreateEcKeyOptions(keyName).setCurveName(curveName(spec.curve()))
+                        .setHardwareProtected(hsmKeys);
+                o.setKeyOperations(ops.toArray(new KeyOperation[0])).setTags(tags);
+                return clients.keys().createEcKeyWithResponse(o, ctx).getValue();
+            });
+        } catch (AzureCalls.Failure f) {
+            if (f.kind() == AzureErrors.Kind.REQUEST) {
+                throw new SigilException(ErrorCode.UNSUPPORTED_OPERATION, "backend " + id + ": " + clients.where()
+                        + " refused to create a " + kty + " key (" + spec + ")"
+                        + (hsmKeys ? "; a standard-tier vault has no HSM keys: use a premium vault or set "
+                        + "key.protection = software" : ""), f);
+            }
+            throw f;
+        }
+        AzureKey key = toKey(created);
+        byVersion.put(key.info().ref().keyId(), key);
+        LOG.info("{} '{}': created {} key {} in {}", C, id, kty, key.info().ref().keyId(), clients.where());
+        return key.info();
+    }
+
+    /** Whether a key of this name exists (any version, enabled or not). */
+    private boolean exists(String name, CallContext context) throws SigilException {
+        try {
+            calls.call("get key", "key " + name, context, AzureCalls.Repeat.SAFE,
+                    ctx -> clients.keys().getKeyWithResponse(name, "", ctx).getValue());
+            return true;
+        } catch (AzureCalls.Failure f) {
+            if (f.kind() == AzureErrors.Kind.KEY_MISSING) {
+                return false;
+            }
+            throw f;
+        }
+    }
+
+    /** A label as a Key Vault key name (1..127 of letters, digits and -); "sigil-key" for none. */
+    static String keyName(String label) {
+        String s = label == null ? "" : label.strip().replaceAll("[^A-Za-z0-9-]", "-").replaceAll("-{2,}", "-");
+        s = s.replaceAll("^-+", "").replaceAll("-+$", "");
+        if (s.length() > 100) {
+            s = s.substring(0, 100);
+        }
+        return s.isEmpty() ? "sigil-key" : s;
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    private static KeyCurveName curveName(EcCurve curve) {
+        return switch (curve) {
+            case P256 -> KeyCurveName.P_256;
+            case P384 -> KeyCurveName.P_384;
+            case P521 -> KeyCurveName.P_521;
+        };
     }
 
     @Override

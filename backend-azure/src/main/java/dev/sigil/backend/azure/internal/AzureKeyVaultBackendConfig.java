@@ -26,6 +26,13 @@ public @interface AzureKeyVaultBackendConfig {
                     + "(https://<name>.managedhsm.azure.net/) (required).")
     String vault_url();
 
+    @AttributeDefinition(name = "Authority host", required = false,
+            description = "Microsoft Entra ID's host for client-secret, client-certificate and "
+                    + "workload-identity, for a sovereign cloud (https://login.microsoftonline.us/, "
+                    + "https://login.chinacloudapi.cn/) or Azure Stack; the host is used as given (no "
+                    + "instance discovery). Empty: https://login.microsoftonline.com/.")
+    String authority_host() default "";
+
     @AttributeDefinition(name = "Tenant id",
             description = "The Microsoft Entra tenant (directory) id of the credential: a GUID or a "
                     + "domain name. Required for client-secret, client-certificate and workload-identity.")
@@ -75,6 +82,13 @@ public @interface AzureKeyVaultBackendConfig {
             description = "The keys this instance serves: key names, or name/version to pin a version. "
                     + "Empty: every enabled signing key of the vault.")
     String[] keys() default {};
+
+    @AttributeDefinition(name = "Protection of generated keys",
+            description = "hsm: keys the administrator generates are RSA-HSM / EC-HSM, created and used only "
+                    + "inside HSMs (a premium vault or a Managed HSM); software: RSA / EC software-protected "
+                    + "keys (a standard vault; not in a Managed HSM). Keys already in the vault are served "
+                    + "whatever their protection.")
+    String key_protection() default "hsm";
 
     @AttributeDefinition(name = "Call timeout (ms)",
             description = "The longest one Key Vault operation may take, retries included (1..60000).")

@@ -98,6 +98,7 @@ public final class AzureKeyVaultSettings {
     private final String backendId;
     private final URI vaultUrl;
     private final boolean managedHsm;
+    private final URI authorityHost;
     private final String tenantId;
     private final CredentialMode mode;
     private final String clientId;
@@ -113,11 +114,13 @@ public final class AzureKeyVaultSettings {
     private final int maxParallel;
     private final int maxRetries;
     private final int pageSize;
+    private final boolean hsmKeys;
 
     private AzureKeyVaultSettings(Builder b) {
         this.backendId = b.backendId;
         this.vaultUrl = b.vaultUrl;
         this.managedHsm = b.managedHsm;
+        this.authorityHost = b.authorityHost;
         this.tenantId = b.tenantId;
         this.mode = b.mode;
         this.clientId = b.clientId;
@@ -133,12 +136,14 @@ public final class AzureKeyVaultSettings {
         this.maxParallel = b.maxParallel;
         this.maxRetries = b.maxRetries;
         this.pageSize = b.pageSize;
+        this.hsmKeys = b.hsmKeys;
     }
 
     private static final class Builder {
         String backendId;
         URI vaultUrl;
         boolean managedHsm;
+        URI authorityHost;
         String tenantId;
         CredentialMode mode;
         String clientId;
@@ -154,6 +159,7 @@ public final class AzureKeyVaultSettings {
         int maxParallel;
         int maxRetries;
         int pageSize;
+        boolean hsmKeys;
     }
 
     /**
@@ -176,21 +182,11 @@ public final class AzureKeyVaultSettings {
         if (url == null) {
             throw checks.problem("vault.url is required (e.g. https://<name>.vault.azure.net/)");
         }
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            throw checks.problem("vault.url '" + url + "' is not a URL");
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-        if (!scheme.equals("https") || uri.getHost() == null || !(path.isEmpty() || path.equals("/"))
-                || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
-            throw checks.problem("vault.url '" + url + "' must be an https:// URL with a host and no path, "
-                    + "user, query or fragment");
-        }
-        b.vaultUrl = URI.create("https://" + uri.getRawAuthority() + "/");
+        URI uri = httpsBase(checks, "vault.url", url);
+        b.vaultUrl = uri;
         b.managedHsm = uri.getHost().toLowerCase(Locale.ROOT).contains(".managedhsm.");
+        String authority = SettingsChecks.trimToNull(config.authority_host());
+        b.authorityHost = authority == null ? null : httpsBase(checks, "authority.host", authority);
 
         String modeText = SettingsChecks.trimToNull(config.credential_mode());
         if (modeText == null) {
@@ -201,6 +197,9 @@ public final class AzureKeyVaultSettings {
             throw checks.problem("credential.mode '" + modeText + "' is not one of " + CredentialMode.names());
         }
         b.mode = mode;
+        if (mode == CredentialMode.MANAGED_IDENTITY && b.authorityHost != null) {
+            throw checks.problem("authority.host is set but credential.mode managed-identity does not use it");
+        }
 
         String tenant = SettingsChecks.trimToNull(config.tenant_id());
         if (tenant != null && !(GUID.matcher(tenant).matches() || TENANT_DOMAIN.matcher(tenant).matches())) {
@@ -302,6 +301,17 @@ public final class AzureKeyVaultSettings {
         b.maxParallel = parallel;
         b.maxRetries = checks.range("max.retries", config.max_retries(), 0, MAX_RETRIES);
         b.pageSize = checks.range("list.page.size", config.list_page_size(), 1, MAX_PAGE_SIZE);
+        String protection = SettingsChecks.trimToNull(config.key_protection());
+        if (protection == null || protection.equalsIgnoreCase("hsm")) {
+            b.hsmKeys = true;
+        } else if (protection.equalsIgnoreCase("software")) {
+            if (b.managedHsm) {
+                throw checks.problem("key.protection software is not possible in a Managed HSM: its keys are HSM keys");
+            }
+            b.hsmKeys = false;
+        } else {
+            throw checks.problem("key.protection '" + protection + "' is not hsm or software");
+        }
 
         // Secrets last, so that no other mistake leaves one unzeroed.
         if (secretRef != null) {
@@ -311,6 +321,24 @@ public final class AzureKeyVaultSettings {
             b.certificatePassword = checks.secret(passwordRef, env);
         }
         return new AzureKeyVaultSettings(b);
+    }
+
+    /** An {@code https://host[:port]/} URL: no path, user, query or fragment. */
+    private static URI httpsBase(SettingsChecks checks, String key, String url) throws SigilException {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw checks.problem(key + " '" + url + "' is not a URL");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        if (!scheme.equals("https") || uri.getHost() == null || !(path.isEmpty() || path.equals("/"))
+                || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+            throw checks.problem(key + " '" + url + "' must be an https:// URL with a host and no path, "
+                    + "user, query or fragment");
+        }
+        return URI.create("https://" + uri.getRawAuthority() + "/");
     }
 
     /** {@code name} or {@code name/version}, or null if it is neither. */
@@ -354,6 +382,16 @@ public final class AzureKeyVaultSettings {
     /** The vault's (or Managed HSM's) URL, normalised to {@code https://host[:port]/}. */
     public URI vaultUrl() {
         return vaultUrl;
+    }
+
+    /** Microsoft Entra ID's host for the credential ({@code https://host/}), or null for the SDK's default (the public cloud's). */
+    public URI authorityHost() {
+        return authorityHost;
+    }
+
+    /** Whether generated keys are HSM-protected (RSA-HSM, EC-HSM) rather than software keys. */
+    public boolean hsmKeys() {
+        return hsmKeys;
     }
 
     /** Whether the URL is a Managed HSM's ({@code *.managedhsm.*}). */

@@ -1,5 +1,8 @@
 package dev.sigil.backend.azure.internal;
 
+import dev.sigil.api.SigilException;
+import dev.sigil.backend.testkit.KeyVaultFake;
+
 import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.Map;
@@ -66,6 +69,33 @@ final class Fixtures {
                             return value == null ? null : value.toString();
                     }
                 });
+    }
+
+    /**
+     * A client-secret configuration for a backend of the Key Vault fake: its vault URL, its tenant,
+     * and its Entra ID token endpoint as the authority host.
+     */
+    static Map<String, Object> fakeConfig(KeyVaultFake fake, String backendId) {
+        Map<String, Object> props = clientSecretConfig(backendId, fake.vaultUrl());
+        props.put("tenant.id", KeyVaultFake.TENANT);
+        props.put("authority.host", fake.authorityHost());
+        return props;
+    }
+
+    /**
+     * A backend of the fake, as production builds it (client-secret credential through the fake's
+     * token endpoint, the JDK HTTP client with the settings' timeouts) except that TLS trusts the
+     * fake's certificate and the challenge's resource is not checked against the host (localhost).
+     */
+    static AzureKeyVaultBackend open(KeyVaultFake fake, Map<String, Object> props) throws SigilException {
+        fake.acceptClientSecret(CLIENT_ID, SECRET);
+        AzureKeyVaultSettings settings = AzureKeyVaultSettings.from(config(props), Fixtures::env);
+        try {
+            return new AzureKeyVaultBackend(settings, new AzureClients(settings, null,
+                    AzureClients.jdkHttp(settings, fake.clientSslContext()), false));
+        } finally {
+            settings.clearSecrets();
+        }
     }
 
     static Map<String, Object> copy(Map<String, Object> props) {
