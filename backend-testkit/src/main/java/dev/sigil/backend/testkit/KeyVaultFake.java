@@ -130,7 +130,9 @@ public final class KeyVaultFake implements AutoCloseable {
 
         @Override
         public String toString() {
-            return method + " " + path + " " + query + (body == null || body.isEmpty() ? "" : " " + body);
+            // A token request's secret is not printed (test logs are searched for secrets).
+            String shown = body == null ? "" : body.replaceAll("(client_secret|client_assertion)=[^&]*", "$1=***");
+            return method + " " + path + " " + query + (shown.isEmpty() ? "" : " " + shown);
         }
     }
 
@@ -188,6 +190,7 @@ public final class KeyVaultFake implements AutoCloseable {
     private final AtomicInteger forbids = new AtomicInteger();
     private volatile Duration retryAfter = Duration.ofSeconds(1);
     private volatile long signLatencyMs;
+    private volatile int listPageSize = 25;
     private volatile String clientId;
     private volatile String clientSecret;
 
@@ -310,6 +313,11 @@ public final class KeyVaultFake implements AutoCloseable {
     public java.security.PublicKey publicKey(String name, String version) {
         Version v = find(name, version);
         return v == null ? null : v.pair.getPublic();
+    }
+
+    /** Keys per page of a listing without {@code maxresults} (Key Vault's is 25), to make paging visible. */
+    public void listPageSize(int n) {
+        listPageSize = n;
     }
 
     // ----- faults -----
@@ -468,7 +476,7 @@ public final class KeyVaultFake implements AutoCloseable {
             violation(ex, r, "query " + r.query().keySet() + " has more than " + allowed);
             return;
         }
-        int max = 25;
+        int max = listPageSize;
         if (r.query().containsKey("maxresults")) {
             max = Integer.parseInt(r.query().get("maxresults"));
             if (max < 1 || max > 25) {

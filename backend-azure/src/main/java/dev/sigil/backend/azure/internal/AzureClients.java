@@ -82,7 +82,8 @@ final class AzureClients implements AutoCloseable {
         this.where = (settings.managedHsm() ? "Azure Managed HSM (" : "Azure Key Vault (") + vaultUrl + ")";
         this.verifyChallengeResource = verifyChallengeResource;
         this.http = http != null ? http : jdkHttp(settings, null);
-        this.credential = credential != null ? credential : withSdkLoader(() -> credential(settings, this.http));
+        this.credential = new SharedTokenCredential(credential != null ? credential
+                : withSdkLoader(() -> credential(settings, this.http)));
         this.keys = withSdkLoader(() -> {
             KeyClientBuilder b = new KeyClientBuilder()
                     .vaultUrl(vaultUrl)

@@ -85,7 +85,6 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
     private final List<AzureKeyVaultSettings.KeyName> configuredKeys;
     private final Duration callTimeout;
     private final boolean hsmKeys;
-    private final int pageSize;
     private final CallHealth health = new CallHealth();
     private final AzureClients clients;
     private final AzureCalls calls;
@@ -110,7 +109,6 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
         this.configuredKeys = settings.keys();
         this.callTimeout = settings.callTimeout();
         this.hsmKeys = settings.hsmKeys();
-        this.pageSize = settings.pageSize();
         this.clients = clients;
         this.calls = new AzureCalls(settings, clients.where(), health, () -> closed);
         this.parallel = new ParallelSigner("azure-" + id, settings.maxConcurrentCalls(), settings.maxParallel());
@@ -149,7 +147,7 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
         }
         List<String> names = calls.call("list keys", "the vault", context, AzureCalls.Repeat.SAFE, ctx -> {
             List<String> found = new ArrayList<>();
-            for (PagedResponse<KeyProperties> page : clients.keys().listPropertiesOfKeys(ctx).iterableByPage(pageSize)) {
+            for (PagedResponse<KeyProperties> page : clients.keys().listPropertiesOfKeys(ctx).iterableByPage()) {
                 for (KeyProperties p : page.getValue()) {
                     // Disabled keys too (listed as DISABLED); a certificate's key (managed) like any other.
                     found.add(p.getName());

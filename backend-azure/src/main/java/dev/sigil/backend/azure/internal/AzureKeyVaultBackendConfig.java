@@ -112,8 +112,4 @@ public @interface AzureKeyVaultBackendConfig {
             description = "How often a throttled call (429), or one that failed with a server error, a "
                     + "network failure or a timeout, is retried, within the request's deadline (0..10).")
     int max_retries() default AzureKeyVaultSettings.DEFAULT_MAX_RETRIES;
-
-    @AttributeDefinition(name = "List page size",
-            description = "Keys listed per page when discovering the vault's keys (1..25).")
-    int list_page_size() default AzureKeyVaultSettings.DEFAULT_PAGE_SIZE;
 }

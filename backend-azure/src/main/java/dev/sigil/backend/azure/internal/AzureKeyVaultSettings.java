@@ -42,12 +42,9 @@ public final class AzureKeyVaultSettings {
     static final int DEFAULT_MAX_CONCURRENT_CALLS = 32;
     static final int DEFAULT_MAX_PARALLEL = 8;
     static final int DEFAULT_MAX_RETRIES = 3;
-    static final int DEFAULT_PAGE_SIZE = 25;
     static final long MAX_TIMEOUT_MS = 60_000;
     static final int MAX_CONCURRENT_CALLS = 1024;
     static final int MAX_RETRIES = 10;
-    /** Key Vault's {@code maxresults} is at most 25. */
-    static final int MAX_PAGE_SIZE = 25;
 
     private static final Pattern GUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -113,7 +110,6 @@ public final class AzureKeyVaultSettings {
     private final int maxConcurrentCalls;
     private final int maxParallel;
     private final int maxRetries;
-    private final int pageSize;
     private final boolean hsmKeys;
 
     private AzureKeyVaultSettings(Builder b) {
@@ -135,7 +131,6 @@ public final class AzureKeyVaultSettings {
         this.maxConcurrentCalls = b.maxConcurrentCalls;
         this.maxParallel = b.maxParallel;
         this.maxRetries = b.maxRetries;
-        this.pageSize = b.pageSize;
         this.hsmKeys = b.hsmKeys;
     }
 
@@ -158,7 +153,6 @@ public final class AzureKeyVaultSettings {
         int maxConcurrentCalls;
         int maxParallel;
         int maxRetries;
-        int pageSize;
         boolean hsmKeys;
     }
 
@@ -300,7 +294,6 @@ public final class AzureKeyVaultSettings {
         }
         b.maxParallel = parallel;
         b.maxRetries = checks.range("max.retries", config.max_retries(), 0, MAX_RETRIES);
-        b.pageSize = checks.range("list.page.size", config.list_page_size(), 1, MAX_PAGE_SIZE);
         String protection = SettingsChecks.trimToNull(config.key_protection());
         if (protection == null || protection.equalsIgnoreCase("hsm")) {
             b.hsmKeys = true;
@@ -466,10 +459,6 @@ public final class AzureKeyVaultSettings {
 
     public int maxRetries() {
         return maxRetries;
-    }
-
-    public int pageSize() {
-        return pageSize;
     }
 
     /** Zeroes the secrets held by these settings. */

@@ -59,7 +59,6 @@ class AzureKeyVaultSettingsTest {
         assertEquals(32, s.maxConcurrentCalls());
         assertEquals(8, s.maxParallel());
         assertEquals(3, s.maxRetries());
-        assertEquals(25, s.pageSize());
         assertEquals(5_000, s.callTimeout().toMillis());
         assertEquals(2_000, s.attemptTimeout().toMillis());
         assertTrue(s.keys().isEmpty());
@@ -180,7 +179,35 @@ class AzureKeyVaultSettingsTest {
         p.put("max.retries", "11");
         assertEquals("backend-azure 'kv': max.retries 11 is outside 0..10", problem(p));
         p = base();
-        p.put("list.page.size", "26");
-        assertEquals("backend-azure 'kv': list.page.size 26 is outside 1..25", problem(p));
+        p.put("key.protection", "tpm");
+        assertEquals("backend-azure 'kv': key.protection 'tpm' is not hsm or software", problem(p));
+        p = base();
+        p.put("vault.url", "https://sigil.managedhsm.azure.net/");
+        p.put("key.protection", "software");
+        assertEquals("backend-azure 'kv': key.protection software is not possible in a Managed HSM: its keys are "
+                + "HSM keys", problem(p));
+        p = base();
+        p.put("authority.host", "https://login.microsoftonline.us/tenant");
+        assertEquals("backend-azure 'kv': authority.host 'https://login.microsoftonline.us/tenant' must be an https:// "
+                + "URL with a host and no path, user, query or fragment", problem(p));
+        p = base();
+        p.put("credential.mode", "managed-identity");
+        p.remove("client.secret.env");
+        p.put("authority.host", "https://login.microsoftonline.us/");
+        assertEquals("backend-azure 'kv': authority.host is set but credential.mode managed-identity does not use it",
+                problem(p));
+    }
+
+    @Test
+    void authorityHostAndKeyProtection() throws Exception {
+        Map<String, Object> p = base();
+        AzureKeyVaultSettings s = AzureKeyVaultSettings.from(Fixtures.config(p), Fixtures::env);
+        assertEquals(null, s.authorityHost());
+        assertEquals(true, s.hsmKeys());
+        p.put("authority.host", "https://login.chinacloudapi.cn");
+        p.put("key.protection", "software");
+        s = AzureKeyVaultSettings.from(Fixtures.config(p), Fixtures::env);
+        assertEquals("https://login.chinacloudapi.cn/", s.authorityHost().toString());
+        assertEquals(false, s.hsmKeys());
     }
 }
