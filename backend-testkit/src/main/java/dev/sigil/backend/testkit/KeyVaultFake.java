@@ -188,6 +188,9 @@ public final class KeyVaultFake implements AutoCloseable {
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final AtomicInteger throttles = new AtomicInteger();
     private final AtomicInteger forbids = new AtomicInteger();
+    private final AtomicInteger unavailable = new AtomicInteger();
+    private final AtomicInteger signsInFlight = new AtomicInteger();
+    private final AtomicInteger maxSignsInFlight = new AtomicInteger();
     private volatile Duration retryAfter = Duration.ofSeconds(1);
     private volatile long signLatencyMs;
     private volatile int listPageSize = 25;
@@ -333,6 +336,21 @@ public final class KeyVaultFake implements AutoCloseable {
         forbids.set(n);
     }
 
+    /** The next {@code n} sign calls get 503 ServiceUnavailable. */
+    public void failSigns(int n) {
+        unavailable.set(n);
+    }
+
+    /** Sign calls being answered now. */
+    public int signsInFlight() {
+        return signsInFlight.get();
+    }
+
+    /** The most sign calls the fake held at once since the last {@link #resetRequests()}. */
+    public int maxSignsInFlight() {
+        return maxSignsInFlight.get();
+    }
+
     /** Added to each sign call before it is answered (a slow vault, or a distant one). */
     public void signLatency(Duration latency) {
         signLatencyMs = latency.toMillis();
@@ -341,6 +359,7 @@ public final class KeyVaultFake implements AutoCloseable {
     public void clearFaults() {
         throttles.set(0);
         forbids.set(0);
+        unavailable.set(0);
         signLatencyMs = 0;
     }
 
@@ -359,6 +378,7 @@ public final class KeyVaultFake implements AutoCloseable {
     public void resetRequests() {
         requests.clear();
         counts.clear();
+        maxSignsInFlight.set(0);
     }
 
     /** Requests that left the documented API (unknown api-version, fields, paths); empty if none. */
@@ -432,7 +452,9 @@ public final class KeyVaultFake implements AutoCloseable {
                     }
                     default -> keyVault(ex, op, request, auth.substring("Bearer ".length()));
                 }
-            } catch (RuntimeException | IOException e) {
+            } catch (IOException e) {
+                // The client went away (it gave up on a slow answer): nothing to answer.
+            } catch (RuntimeException e) {
                 violations.add(request + ": " + e);
                 send(ex, 500, error("InternalError", "fake: " + e));
             }
@@ -599,6 +621,18 @@ public final class KeyVaultFake implements AutoCloseable {
             violation(ex, r, "sign fields " + fields + " are not " + SIGN_FIELDS);
             return;
         }
+        int now = signsInFlight.incrementAndGet();
+        maxSignsInFlight.accumulateAndGet(now, Math::max);
+        try {
+            signHeld(ex, r);
+        } finally {
+            signsInFlight.decrementAndGet();
+        }
+    }
+
+    private void signHeld(HttpExchange ex, Request r) throws IOException {
+        Matcher m = KEY_PATH.matcher(r.path());
+        m.matches();
         long latency = signLatencyMs;
         if (latency > 0) {
             try {
@@ -607,6 +641,10 @@ public final class KeyVaultFake implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+        if (unavailable.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+            send(ex, 503, error("ServiceUnavailable", "The service is temporarily unavailable."));
+            return;
         }
         if (throttles.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
             ex.getResponseHeaders().add("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds())));

@@ -14,6 +14,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.azure.core.exception.ClientAuthenticationException;
+import com.microsoft.aad.msal4j.MsalClientException;
+import com.microsoft.aad.msal4j.MsalServiceException;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.http.HttpResponse;
 
@@ -33,7 +35,9 @@ import com.azure.core.http.HttpResponse;
  * <tr><th>Key Vault answers</th><th>code</th><th>kind</th></tr>
  * <tr><td>404 (KeyNotFound, any)</td><td>KEY_NOT_FOUND</td><td>KEY_MISSING</td></tr>
  * <tr><td>403 "...disabled key", "...not permitted/allowed on this key" (key_ops without sign)</td><td>KEY_DISABLED</td><td>KEY_DISABLED</td></tr>
- * <tr><td>401, 403 (Forbidden, ForbiddenByRbac, AccessDenied...); a credential that cannot get a token</td><td>BACKEND_UNAVAILABLE</td><td>CREDENTIALS</td></tr>
+ * <tr><td>401, 403 (Forbidden, ForbiddenByRbac, AccessDenied...); Entra ID refusing the credential (4xx: invalid_client...); a credential that cannot make a token request</td><td>BACKEND_UNAVAILABLE</td><td>CREDENTIALS</td></tr>
+ * <tr><td>Entra ID 429</td><td>BUSY</td><td>THROTTLED</td></tr>
+ * <tr><td>Entra ID 408 or 5xx</td><td>BACKEND_UNAVAILABLE</td><td>UNAVAILABLE</td></tr>
  * <tr><td>429 (Throttled), Retry-After / x-ms-retry-after-ms</td><td>BUSY (+ retryAfter)</td><td>THROTTLED</td></tr>
  * <tr><td>400 (BadParameter, wrong algorithm for the key)</td><td>UNSUPPORTED_ALGORITHM</td><td>REQUEST</td></tr>
  * <tr><td>409 (Conflict: key being created, deleted or recovered)</td><td>KEY_DISABLED</td><td>KEY_DISABLED</td></tr>
@@ -169,6 +173,23 @@ final class AzureErrors {
                     + (message == null ? "" : ": " + message);
             return new Mapped(row, detail, retryAfter);
         }
+        MsalServiceException entra = cause(t, MsalServiceException.class);
+        if (entra != null) {
+            // Entra ID (or the managed identity endpoint) answered: the sync credential path throws
+            // MSAL's exception as it is. Its status says whose fault it is.
+            Integer status = entra.statusCode();
+            String detail = "Entra ID" + (status == null ? "" : " HTTP " + status) + " " + entra.errorCode()
+                    + (entra.correlationId() == null ? "" : ", correlation " + entra.correlationId())
+                    + ": " + firstLine(entra.getMessage());
+            Row row = status != null && status == 429 ? THROTTLED
+                    : status != null && (status == 408 || status >= 500) ? UNAVAILABLE : CREDENTIALS;
+            return new Mapped(row, detail, Optional.empty());
+        }
+        MsalClientException msal = cause(t, MsalClientException.class);
+        if (msal != null && !hasCause(t, IOException.class)) {
+            // MSAL could not make a token request: an unreadable certificate or token file.
+            return new Mapped(CREDENTIALS, "MSAL " + msal.errorCode() + ": " + firstLine(msal.getMessage()), Optional.empty());
+        }
         if (t instanceof ClientAuthenticationException || isCredentialUnavailable(t)) {
             // azure-identity could not get a token: Entra ID refused the secret or certificate, the
             // managed identity endpoint is missing, the federated token file is unreadable.
@@ -231,6 +252,24 @@ final class AzureErrors {
         } catch (NumberFormatException e) {
             return Optional.empty(); // an HTTP date: not worth parsing for a hint
         }
+    }
+
+    private static <E extends Throwable> E cause(Throwable t, Class<E> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return type.cast(c);
+            }
+        }
+        return null;
+    }
+
+    /** Entra ID's messages run over lines (trace and correlation ids, timestamps): the first says it. */
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return (nl < 0 ? message : message.substring(0, nl)).strip();
     }
 
     private static boolean hasCause(Throwable t, Class<? extends Throwable> type) {

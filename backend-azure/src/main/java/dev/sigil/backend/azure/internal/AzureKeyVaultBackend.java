@@ -28,6 +28,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,9 +80,20 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
     private static final String C = AzureKeyVaultSettings.COMPONENT;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** A key version as read once from Key Vault. */
-    record AzureKey(KeyInfo info, String keyId) {
+    /** A key version as read from Key Vault, and when. */
+    record AzureKey(KeyInfo info, String keyId, long readAtNanos) {
+        /**
+         * Whether the cached read still answers: an enabled key's public part never changes; a key
+         * that could not sign (disabled, no sign operation) is read again after a while, so that a
+         * key enabled again in the vault signs again without a restart.
+         */
+        boolean fresh() {
+            return info.state() == KeyState.ENABLED || System.nanoTime() - readAtNanos < RECHECK_NANOS;
+        }
     }
+
+    /** How long a key read as not enabled is believed before it is read again. */
+    static final long RECHECK_NANOS = Duration.ofSeconds(10).toNanos();
 
     private final String id;
     private final List<AzureKeyVaultSettings.KeyName> configuredKeys;
@@ -92,6 +106,7 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
     /** By {@code name/version}. */
     private final Map<String, AzureKey> byVersion = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private volatile ScheduledExecutorService prober;
 
     /**
      * Builds the SDK clients. No call to Key Vault is made here: keys are read on first use.
@@ -189,7 +204,7 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
         }
         if (name.version() != null) {
             AzureKey cached = byVersion.get(name.toString());
-            if (cached != null) {
+            if (cached != null && cached.fresh()) {
                 return cached;
             }
         }
@@ -253,7 +268,7 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
         KeyState state = !Boolean.FALSE.equals(p.isEnabled()) && canSign ? KeyState.ENABLED : KeyState.DISABLED;
         KeyInfo info = new KeyInfo(ref, keyType, bits, curve, publicKey, List.of(),
                 AzureAlgorithms.forKey(keyType, curve), state);
-        return new AzureKey(info, kv.getId());
+        return new AzureKey(info, kv.getId(), System.nanoTime());
     }
 
     @Override
@@ -396,6 +411,50 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
         };
     }
 
+    /**
+     * Checks that Key Vault answers this backend: reads the configured keys (so that their first
+     * signatures do not wait for the read), or lists the vault's keys. Its outcome is in
+     * {@link #health()}: a refused credential makes the backend DOWN with the reason.
+     *
+     * @return whether Key Vault answered
+     */
+    boolean probe() {
+        try {
+            CallContext context = CallContext.of(null, callTimeout);
+            if (configuredKeys.isEmpty()) {
+                calls.call("list keys", "the vault", context, AzureCalls.Repeat.SAFE,
+                        ctx -> clients.keys().listPropertiesOfKeys(ctx).iterableByPage().iterator().next().getValue().size());
+            } else {
+                keys();
+            }
+            return true;
+        } catch (SigilException | RuntimeException e) {
+            return false; // logged and recorded in the health by AzureCalls
+        }
+    }
+
+    /**
+     * Probes Key Vault now in the background, then again every {@code interval} while the backend
+     * is DOWN: a backend that could not reach Key Vault (or whose credential was refused) shows
+     * DOWN in /health right after start, not at its first signature, and comes back UP by itself
+     * once Key Vault answers, even if no signature is asked of it meanwhile (a load balancer
+     * following /health may send none).
+     */
+    void startProbing(Duration interval) {
+        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "azure-" + id + "-probe");
+            t.setDaemon(true);
+            return t;
+        });
+        prober = s;
+        s.execute(this::probe);
+        s.scheduleWithFixedDelay(() -> {
+            if (!closed && health().state() == BackendHealth.State.DOWN) {
+                probe();
+            }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public BackendHealth health() {
         return closed ? BackendHealth.down("backend " + id + " is closed") : health.health();
@@ -410,6 +469,10 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
     @Override
     public void close() {
         closed = true;
+        ScheduledExecutorService p = prober;
+        if (p != null) {
+            p.shutdownNow();
+        }
         parallel.close();
         clients.close();
         byVersion.clear();

@@ -4,6 +4,8 @@ import dev.sigil.api.SigilException;
 import dev.sigil.api.backend.ForwardingSigningBackend;
 import dev.sigil.api.backend.SigningBackend;
 
+import java.time.Duration;
+
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -28,6 +30,9 @@ public final class AzureKeyVaultBackendComponent extends ForwardingSigningBacken
     /** The factory PID of this backend's configurations. */
     public static final String PID = "dev.sigil.backend.azure";
 
+    /** How often a DOWN backend checks whether Key Vault answers again. */
+    static final Duration PROBE_INTERVAL = Duration.ofSeconds(30);
+
     private volatile AzureKeyVaultBackend backend;
 
     @Activate
@@ -38,6 +43,7 @@ public final class AzureKeyVaultBackendComponent extends ForwardingSigningBacken
         } finally {
             settings.clearSecrets();
         }
+        backend.startProbing(PROBE_INTERVAL);
     }
 
     @Deactivate

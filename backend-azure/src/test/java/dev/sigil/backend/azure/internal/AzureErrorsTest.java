@@ -20,6 +20,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 import com.azure.core.exception.ClientAuthenticationException;
+import com.microsoft.aad.msal4j.MsalClientException;
+import com.microsoft.aad.msal4j.MsalServiceException;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.exception.ResourceNotFoundException;
 import com.azure.core.http.HttpHeaders;
@@ -126,6 +128,20 @@ class AzureErrorsTest {
                 Map.of()).row());
         assertEquals(AzureErrors.CREDENTIALS, AzureErrors.map(new ClientAuthenticationException(
                 "ClientSecretCredential authentication failed", null)).row());
+    }
+
+    @Test
+    void entraIdAnswersAreMappedByTheirStatus() {
+        // What the SDK's sync credential path throws as it is: MSAL's exception, perhaps wrapped.
+        MsalServiceException refused = new MsalServiceException(
+                "AADSTS7000215: Invalid client secret provided.\nTrace ID: 1\nCorrelation ID: 2", "invalid_client");
+        AzureErrors.Mapped m = AzureErrors.map(new RuntimeException(refused));
+        assertEquals(AzureErrors.CREDENTIALS, m.row());
+        assertEquals("Entra ID invalid_client: AADSTS7000215: Invalid client secret provided.", m.vendorDetail());
+        assertEquals(AzureErrors.CREDENTIALS, AzureErrors.map(new MsalClientException("cannot read the certificate",
+                "invalid_certificate")).row());
+        assertEquals(AzureErrors.UNAVAILABLE, AzureErrors.map(new MsalClientException(
+                new java.io.IOException("connection refused"))).row());
     }
 
     @Test
