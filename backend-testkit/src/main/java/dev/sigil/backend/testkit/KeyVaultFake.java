@@ -183,6 +183,7 @@ public final class KeyVaultFake implements AutoCloseable {
     /** Versions by key name, oldest first. */
     private final Map<String, List<Version>> keys = new ConcurrentHashMap<>();
     private final Set<String> issuedTokens = ConcurrentHashMap.newKeySet();
+    private final Set<String> deleted = ConcurrentHashMap.newKeySet();
     private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
     private final List<String> violations = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
@@ -301,9 +302,13 @@ public final class KeyVaultFake implements AutoCloseable {
         }
     }
 
-    /** Deletes a key (all versions). */
+    /**
+     * Deletes a key (all versions). As in a vault with soft delete (which Azure no longer lets one
+     * turn off), its name stays taken: creating a key of that name is a 409 Conflict.
+     */
     public void deleteKey(String name) {
         keys.remove(name);
+        deleted.add(name);
     }
 
     /** The current version of a key, or null. */
@@ -550,6 +555,11 @@ public final class KeyVaultFake implements AutoCloseable {
         m.matches();
         if (m.group(2) != null) {
             violation(ex, r, "create takes no version");
+            return;
+        }
+        if (deleted.contains(m.group(1))) {
+            send(ex, 409, error("Conflict", "Key " + m.group(1) + " is currently in a deleted but recoverable state, "
+                    + "and its name cannot be reused; in this state, the key can only be recovered or purged."));
             return;
         }
         JsonNode body = JSON.readTree(r.body());

@@ -7,6 +7,7 @@ import dev.sigil.backend.kit.CallHealth;
 import dev.sigil.backend.kit.ThrottleRetry;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -30,6 +31,8 @@ final class AzureCalls {
     private static final String C = AzureKeyVaultSettings.COMPONENT;
     /** azure-core's context key for one request's response timeout (honoured by the JDK HTTP client). */
     static final String RESPONSE_TIMEOUT_KEY = "azure-response-timeout";
+    /** The operation name of key creation. */
+    static final String CREATE_KEY = "create key";
     static final Duration BACKOFF_BASE = Duration.ofMillis(100);
     static final Duration BACKOFF_CAP = Duration.ofSeconds(2);
 
@@ -55,6 +58,7 @@ final class AzureCalls {
     private final String where;
     private final String credentialSource;
     private final Duration attemptTimeout;
+    private final Duration callTimeout;
     private final CallHealth health;
     private final BooleanSupplier closed;
     private final ThrottleRetry retrySafe;
@@ -65,6 +69,7 @@ final class AzureCalls {
         this.where = where;
         this.credentialSource = settings.credentialSource();
         this.attemptTimeout = settings.attemptTimeout();
+        this.callTimeout = settings.callTimeout();
         this.health = health;
         this.closed = closed;
         int attempts = settings.maxRetries() + 1;
@@ -86,8 +91,11 @@ final class AzureCalls {
     <T> T call(String operation, String subject, CallContext context, Repeat repeat, Function<Context, T> body)
             throws SigilException {
         ThrottleRetry retry = repeat == Repeat.SAFE ? retrySafe : retryThrottled;
+        // call.timeout.ms bounds one operation, retries included, within the request's deadline.
+        Instant bound = Instant.now().plus(callTimeout);
+        CallContext call = bound.isBefore(context.deadline()) ? new CallContext(context.requestId(), bound) : context;
         try {
-            return retry.call(context, () -> attempt(operation, subject, context, body));
+            return retry.call(call, () -> attempt(operation, subject, call, body));
         } catch (SigilException e) {
             Failure f = e instanceof Failure x ? x : e.getCause() instanceof Failure y ? y : null;
             String req = context.requestId() == null ? "" : " [request " + context.requestId() + "]";
@@ -124,7 +132,8 @@ final class AzureCalls {
             failure = new Failure(m, m.toException("backend " + id + ": " + operation + " of " + subject, e));
         }
         health.failure(failure); // the kit counts only BUSY, BACKEND_UNAVAILABLE and INTERNAL against health
-        if (failure.kind() == AzureErrors.Kind.CREDENTIALS) {
+        if (failure.kind() == AzureErrors.Kind.CREDENTIALS && !operation.equals(CREATE_KEY)) {
+            // A refused key creation is a missing create permission, which the signing path does not need.
             health.down(where + " refused the credential " + credentialSource + " or its permissions: "
                     + failure.mapped.vendorDetail());
         }

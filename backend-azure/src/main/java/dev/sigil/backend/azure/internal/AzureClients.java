@@ -48,7 +48,8 @@ final class AzureClients implements AutoCloseable {
     private static final int TOKEN_RETRIES = 1;
     /**
      * The Key Vault REST API version, pinned rather than the SDK's latest, so that an SDK update
-     * does not change what is sent; 7.5 is served by Key Vault and Managed HSM in every cloud.
+     * does not change what is sent; 7.5 is served by Key Vault and Managed HSM in the public and
+     * sovereign clouds.
      */
     static final KeyServiceVersion API_VERSION = KeyServiceVersion.V7_5;
     private static final RetryOptions NO_RETRIES = new RetryOptions(new FixedDelayOptions(0, java.time.Duration.ofMillis(1)));

@@ -34,7 +34,7 @@ import com.azure.core.http.HttpResponse;
  * <caption>The table</caption>
  * <tr><th>Key Vault answers</th><th>code</th><th>kind</th></tr>
  * <tr><td>404 (KeyNotFound, any)</td><td>KEY_NOT_FOUND</td><td>KEY_MISSING</td></tr>
- * <tr><td>403 "...disabled key", "...not permitted/allowed on this key" (key_ops without sign)</td><td>KEY_DISABLED</td><td>KEY_DISABLED</td></tr>
+ * <tr><td>403 "...not allowed on a disabled key", "...not permitted on this key" (key_ops without sign)</td><td>KEY_DISABLED</td><td>KEY_DISABLED</td></tr>
  * <tr><td>401, 403 (Forbidden, ForbiddenByRbac, AccessDenied...); Entra ID refusing the credential (4xx: invalid_client...); a credential that cannot make a token request</td><td>BACKEND_UNAVAILABLE</td><td>CREDENTIALS</td></tr>
  * <tr><td>Entra ID 429</td><td>BUSY</td><td>THROTTLED</td></tr>
  * <tr><td>Entra ID 408 or 5xx</td><td>BACKEND_UNAVAILABLE</td><td>UNAVAILABLE</td></tr>
@@ -138,8 +138,9 @@ final class AzureErrors {
         if (status == 429) {
             return THROTTLED;
         }
-        if (status == 403 && (m.contains("disabled") || m.contains("not permitted") || m.contains("not allowed"))) {
-            // Key Vault's words for a disabled key, and for a key whose key_ops lack "sign".
+        if (status == 403 && (m.contains("disabled key") || m.contains("not permitted on") || m.contains("not allowed on"))) {
+            // Key Vault's words for a disabled key, and for a key whose key_ops lack "sign"; not
+            // "Public network access is disabled...", which is the vault's firewall refusing us.
             return KEY_DISABLED;
         }
         if (status == 401 || status == 403) {

@@ -199,7 +199,7 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
             throw new SigilException(ErrorCode.KEY_NOT_FOUND, "no key " + ref + " in backend " + id);
         }
         AzureKeyVaultSettings.KeyName name = AzureKeyVaultSettings.parseKey(ref.keyId());
-        if (name == null || !served(name.name())) {
+        if (name == null || !served(name)) {
             throw new SigilException(ErrorCode.KEY_NOT_FOUND, "no key " + ref + " in backend " + id);
         }
         if (name.version() != null) {
@@ -211,12 +211,13 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
         return load(name.name(), name.version(), context);
     }
 
-    private boolean served(String name) {
+    /** Whether a key is served: any, or a configured name (only its pinned version, if one is pinned). */
+    private boolean served(AzureKeyVaultSettings.KeyName key) {
         if (configuredKeys.isEmpty()) {
             return true;
         }
         for (AzureKeyVaultSettings.KeyName k : configuredKeys) {
-            if (k.name().equals(name)) {
+            if (k.name().equals(key.name()) && (k.version() == null || k.version().equals(key.version()))) {
                 return true;
             }
         }
@@ -346,7 +347,28 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
         String kty = (spec.type() == KeyType.RSA ? "RSA" : "EC") + (hsmKeys ? "-HSM" : "");
         KeyVaultKey created;
         try {
-            created = calls.call("create key", "key " + keyName, context, AzureCalls.Repeat.THROTTLED_ONLY, ctx -> {
+            created = create(spec, keyName, tags, ops, context);
+        } catch (AzureCalls.Failure f) {
+            if (f.kind() != AzureErrors.Kind.KEY_DISABLED) {
+                throw f;
+            }
+            // 409: a deleted key of that name is kept for recovery (soft delete): take another name.
+            String other = keyName.substring(0, Math.min(keyName.length(), 118)) + "-"
+                    + HexFormat.of().formatHex(randomBytes(4));
+            LOG.info("{} '{}': key name {} is held by a deleted key; creating {} instead", C, id, keyName, other);
+            created = create(spec, other, tags, ops, context);
+        }
+        AzureKey key = toKey(created);
+        byVersion.put(key.info().ref().keyId(), key);
+        LOG.info("{} '{}': created {} key {} in {}", C, id, kty, key.info().ref().keyId(), clients.where());
+        return key.info();
+    }
+
+    private KeyVaultKey create(KeySpec spec, String keyName, Map<String, String> tags, List<KeyOperation> ops,
+                               CallContext context) throws SigilException {
+        String kty = (spec.type() == KeyType.RSA ? "RSA" : "EC") + (hsmKeys ? "-HSM" : "");
+        try {
+            return calls.call(AzureCalls.CREATE_KEY, "key " + keyName, context, AzureCalls.Repeat.THROTTLED_ONLY, ctx -> {
                 if (spec.type() == KeyType.RSA) {
                     CreateRsaKeyOptions o = new CreateRsaKeyOptions(keyName).setKeySize(spec.bits())
                             .setHardwareProtected(hsmKeys);
@@ -367,10 +389,6 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
             }
             throw f;
         }
-        AzureKey key = toKey(created);
-        byVersion.put(key.info().ref().keyId(), key);
-        LOG.info("{} '{}': created {} key {} in {}", C, id, kty, key.info().ref().keyId(), clients.where());
-        return key.info();
     }
 
     /** Whether a key of this name exists (any version, enabled or not). */

@@ -80,7 +80,7 @@ public @interface AzureKeyVaultBackendConfig {
 
     @AttributeDefinition(name = "Keys", required = false,
             description = "The keys this instance serves: key names, or name/version to pin a version. "
-                    + "Empty: every enabled signing key of the vault.")
+                    + "Empty: every RSA and EC key of the vault (disabled ones listed as such).")
     String[] keys() default {};
 
     @AttributeDefinition(name = "Protection of generated keys",

@@ -63,7 +63,7 @@ class AzureKeyVaultBackendFaultsTest {
 
     private static Map<String, Object> config() {
         Map<String, Object> c = Fixtures.fakeConfig(fake, "kv");
-        c.put("call.timeout.ms", "1500");
+        c.put("call.timeout.ms", "5000");
         c.put("attempt.timeout.ms", "1000");
         c.put("max.retries", "3");
         return c;
@@ -225,7 +225,8 @@ class AzureKeyVaultBackendFaultsTest {
             fake.setEnabled("ec", null, true);
         }
         // A key read as disabled is read again 10 s later, or by the next listing (the admin path).
-        assertEquals(2, backend.keys().stream().filter(k -> k.state() == dev.sigil.api.backend.KeyState.ENABLED).count());
+        assertEquals(dev.sigil.api.backend.KeyState.ENABLED, backend.keys().stream().filter(k -> k.ref().equals(ec))
+                .findFirst().orElseThrow().state());
         assertSigned(backend.sign(ec, SignatureAlgorithm.ECDSA_SHA256, digest()));
     }
 
@@ -238,6 +239,40 @@ class AzureKeyVaultBackendFaultsTest {
         SigilException e = assertThrows(SigilException.class,
                 () -> backend.sign(ref, SignatureAlgorithm.ECDSA_SHA256, digest()));
         assertEquals(ErrorCode.KEY_NOT_FOUND, e.code(), e.getMessage());
+    }
+
+    @Test
+    void aNameHeldByASoftDeletedKeyGetsASuffixAndAnExistingNameIsNeverGivenANewVersion() throws Exception {
+        fake.createKey("taken", "EC-HSM", 256);
+        String takenVersion = fake.currentVersion("taken");
+        fake.createKey("gone", "EC-HSM", 256);
+        fake.deleteKey("gone");
+        KeyInfo a = backend.generateKey(dev.sigil.api.backend.KeySpec.ec(dev.sigil.api.EcCurve.P256), "taken");
+        KeyInfo b = backend.generateKey(dev.sigil.api.backend.KeySpec.ec(dev.sigil.api.EcCurve.P256), "gone");
+        assertTrue(a.ref().keyId().matches("taken-[0-9a-f]{8}/[0-9a-f]{32}"), a.ref().keyId());
+        assertTrue(b.ref().keyId().matches("gone-[0-9a-f]{8}/[0-9a-f]{32}"), b.ref().keyId());
+        assertEquals(takenVersion, fake.currentVersion("taken"), "the existing key got no new version");
+        assertSigned(b, backend.sign(b.ref(), SignatureAlgorithm.ECDSA_SHA256, digest()));
+    }
+
+    @Test
+    void aPinnedVersionIsTheOnlyVersionOfItsKeyThatIsServed() throws Exception {
+        String v1 = fake.createKey("pinned", "EC-HSM", 256);
+        String v2 = fake.createKey("pinned", "EC-HSM", 256);
+        Map<String, Object> c = config();
+        c.put("keys", new String[] {"pinned/" + v1});
+        try (AzureKeyVaultBackend pinned = Fixtures.open(fake, c)) {
+            assertSigned(pinned.key(new KeyRef("kv", "pinned/" + v1)),
+                    pinned.sign(new KeyRef("kv", "pinned/" + v1), SignatureAlgorithm.ECDSA_SHA256, digest()));
+            SigilException e = assertThrows(SigilException.class, () -> pinned.sign(new KeyRef("kv", "pinned/" + v2),
+                    SignatureAlgorithm.ECDSA_SHA256, digest()));
+            assertEquals(ErrorCode.KEY_NOT_FOUND, e.code(), e.getMessage());
+        }
+    }
+
+    private void assertSigned(KeyInfo key, byte[] signature) throws Exception {
+        assertTrue(JdkVerifier.verify(SignatureAlgorithm.ECDSA_SHA256, key.publicKey(), MESSAGE, signature),
+                "the signature verifies");
     }
 
     @Test
