@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.azure.core.exception.ClientAuthenticationException;
+import com.azure.core.http.HttpHeaderName;
 import com.microsoft.aad.msal4j.MsalClientException;
 import com.microsoft.aad.msal4j.MsalServiceException;
 import com.azure.core.exception.HttpResponseException;
@@ -126,6 +127,7 @@ final class AzureErrors {
     /** Statuses and exceptions not in the table. */
     static final Row UNLISTED = new Row(ErrorCode.INTERNAL, Kind.INTERNAL);
 
+    private static final HttpHeaderName REQUEST_ID = HttpHeaderName.fromString("x-ms-request-id");
     private static final Pattern CODE = Pattern.compile("\"code\"\\s*:\\s*\"([^\"]*)\"");
     private static final Pattern MESSAGE = Pattern.compile("\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
 
@@ -168,7 +170,7 @@ final class AzureErrors {
             String message = first(MESSAGE, body);
             Row row = byStatus(status, code, message);
             Optional<Duration> retryAfter = row == THROTTLED ? retryAfter(r) : Optional.empty();
-            String requestId = r.getHeaderValue("x-ms-request-id");
+            String requestId = r.getHeaderValue(REQUEST_ID);
             String detail = "HTTP " + status + (code == null ? "" : " " + code)
                     + (requestId == null ? "" : ", request " + requestId)
                     + (message == null ? "" : ": " + message);
@@ -234,13 +236,13 @@ final class AzureErrors {
 
     /** Key Vault's Retry-After (seconds), or the finer x-ms-retry-after-ms / retry-after-ms. */
     static Optional<Duration> retryAfter(HttpResponse r) {
-        for (String header : new String[] {"x-ms-retry-after-ms", "retry-after-ms"}) {
+        for (HttpHeaderName header : new HttpHeaderName[] {HttpHeaderName.X_MS_RETRY_AFTER_MS, HttpHeaderName.RETRY_AFTER_MS}) {
             Optional<Long> ms = number(r.getHeaderValue(header), 3_600_000);
             if (ms.isPresent()) {
                 return Optional.of(Duration.ofMillis(ms.get()));
             }
         }
-        return number(r.getHeaderValue("Retry-After"), 3_600).map(Duration::ofSeconds);
+        return number(r.getHeaderValue(HttpHeaderName.RETRY_AFTER), 3_600).map(Duration::ofSeconds);
     }
 
     private static Optional<Long> number(String value, long max) {
