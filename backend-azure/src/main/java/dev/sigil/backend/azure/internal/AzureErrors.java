@@ -42,7 +42,7 @@ import com.azure.core.http.HttpResponse;
  * <tr><td>429 (Throttled), Retry-After / x-ms-retry-after-ms</td><td>BUSY (+ retryAfter)</td><td>THROTTLED</td></tr>
  * <tr><td>400 (BadParameter, wrong algorithm for the key)</td><td>UNSUPPORTED_ALGORITHM</td><td>REQUEST</td></tr>
  * <tr><td>409 (Conflict: key being created, deleted or recovered)</td><td>KEY_DISABLED</td><td>KEY_DISABLED</td></tr>
- * <tr><td>408, 5xx, network failure, timeout</td><td>BACKEND_UNAVAILABLE</td><td>UNAVAILABLE</td></tr>
+ * <tr><td>408, 5xx, network failure, timeout; a signature of the wrong length</td><td>BACKEND_UNAVAILABLE</td><td>UNAVAILABLE</td></tr>
  * <tr><td>anything else</td><td>INTERNAL</td><td>INTERNAL</td></tr>
  * </table>
  */
@@ -160,8 +160,21 @@ final class AzureErrors {
         return UNLISTED;
     }
 
+    /** Key Vault answered 200 with something that cannot be what was asked for (a signature of the wrong length). */
+    static final class MalformedAnswer extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        MalformedAnswer(String what) {
+            super("Key Vault answered " + what);
+        }
+    }
+
     /** Maps anything an SDK call threw. */
     static Mapped map(Throwable t) {
+        if (t instanceof MalformedAnswer) {
+            // Retried like a failed call (signing the same digest again is harmless), never returned.
+            return new Mapped(UNAVAILABLE, t.getMessage(), Optional.empty());
+        }
         if (t instanceof HttpResponseException e && e.getResponse() != null) {
             HttpResponse r = e.getResponse();
             int status = r.getStatusCode();
