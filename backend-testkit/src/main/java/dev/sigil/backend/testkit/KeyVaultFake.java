@@ -193,6 +193,9 @@ public final class KeyVaultFake implements AutoCloseable {
     private final AtomicInteger forbids = new AtomicInteger();
     private final AtomicInteger unavailable = new AtomicInteger();
     private final AtomicInteger truncated = new AtomicInteger();
+    private final AtomicInteger tokenFailures = new AtomicInteger();
+    private volatile int tokenFailureStatus = 503;
+    private volatile boolean listingForbidden;
     private final AtomicInteger signsInFlight = new AtomicInteger();
     private final AtomicInteger maxSignsInFlight = new AtomicInteger();
     private volatile Duration retryAfter = Duration.ofSeconds(1);
@@ -349,6 +352,17 @@ public final class KeyVaultFake implements AutoCloseable {
         truncated.set(n);
     }
 
+    /** The next {@code n} token requests get this status from "Entra ID" (429, 503...). */
+    public void failTokens(int n, int status) {
+        tokenFailureStatus = status;
+        tokenFailures.set(n);
+    }
+
+    /** Whether listing the vault's keys is refused (403), as for an identity allowed only to get and sign. */
+    public void forbidListing(boolean forbid) {
+        listingForbidden = forbid;
+    }
+
     /** The next {@code n} sign calls get 503 ServiceUnavailable. */
     public void failSigns(int n) {
         unavailable.set(n);
@@ -374,6 +388,8 @@ public final class KeyVaultFake implements AutoCloseable {
         forbids.set(0);
         unavailable.set(0);
         truncated.set(0);
+        tokenFailures.set(0);
+        listingForbidden = false;
         signLatencyMs = 0;
     }
 
@@ -507,6 +523,11 @@ public final class KeyVaultFake implements AutoCloseable {
     }
 
     private void list(HttpExchange ex, Request r) throws IOException {
+        if (listingForbidden) {
+            send(ex, 403, error("Forbidden", "The user, group or application 'appid=...' does not have keys list "
+                    + "permission on key vault 'sigil-test'.", "AccessDenied"));
+            return;
+        }
         Set<String> allowed = Set.of("api-version", "maxresults", "$skiptoken");
         if (!allowed.containsAll(r.query().keySet())) {
             violation(ex, r, "query " + r.query().keySet() + " has more than " + allowed);
@@ -780,8 +801,17 @@ public final class KeyVaultFake implements AutoCloseable {
         String id = clientId;
         String secret = clientSecret;
         if (!"POST".equals(ex.getRequestMethod()) || !"client_credentials".equals(form.get("grant_type"))
-                || form.get("scope") == null || !form.get("scope").endsWith("/.default")) {
+                || form.get("scope") == null
+                || java.util.Arrays.stream(form.get("scope").split(" ")).noneMatch(x -> x.endsWith("/.default"))) {
             send(ex, 400, oauthError("invalid_request", "AADSTS900144: a client_credentials request with a scope is expected."));
+            return;
+        }
+        if (tokenFailures.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+            if (tokenFailureStatus == 429) {
+                ex.getResponseHeaders().add("Retry-After", "1");
+            }
+            send(ex, tokenFailureStatus, oauthError(tokenFailureStatus == 429 ? "temporarily_unavailable" : "server_error",
+                    "AADSTS50196: the server is busy or failed; try again."));
             return;
         }
         if (id == null || !id.equals(form.get("client_id")) || secret == null || !secret.equals(form.get("client_secret"))) {

@@ -33,6 +33,8 @@ final class AzureCalls {
     static final String RESPONSE_TIMEOUT_KEY = "azure-response-timeout";
     /** The operation name of key creation. */
     static final String CREATE_KEY = "create key";
+    /** The operation name of the vault's key listing. */
+    static final String LIST_KEYS = "list keys";
     static final Duration BACKOFF_BASE = Duration.ofMillis(100);
     static final Duration BACKOFF_CAP = Duration.ofSeconds(2);
 
@@ -99,7 +101,10 @@ final class AzureCalls {
         } catch (SigilException e) {
             Failure f = e instanceof Failure x ? x : e.getCause() instanceof Failure y ? y : null;
             String req = context.requestId() == null ? "" : " [request " + context.requestId() + "]";
-            if (f != null && f.kind() == AzureErrors.Kind.CREDENTIALS) {
+            if (f != null && notNeededForSigning(operation, f)) {
+                LOG.warn("{} '{}':{} {} of {}: {} refused it to {} ({}); signing does not need it: {}", C, id, req,
+                        operation, subject, where, credentialSource, operation, f.mapped.vendorDetail());
+            } else if (f != null && f.kind() == AzureErrors.Kind.CREDENTIALS) {
                 LOG.error("{} '{}':{} {} of {}: {} refused the credential ({}) or its permissions: {}", C, id, req,
                         operation, subject, where, credentialSource, f.mapped.vendorDetail());
             } else {
@@ -108,6 +113,16 @@ final class AzureCalls {
             }
             throw e;
         }
+    }
+
+    /**
+     * Key Vault refused (403) an operation the signing path does not need — creating or listing
+     * keys — to an identity it knows: a role or access policy made for signing only ({@code get},
+     * {@code sign}). That is not the backend's health.
+     */
+    private static boolean notNeededForSigning(String operation, Failure f) {
+        return f.kind() == AzureErrors.Kind.CREDENTIALS && f.mapped.httpStatus() == 403
+                && (operation.equals(CREATE_KEY) || operation.equals(LIST_KEYS));
     }
 
     private <T> T attempt(String operation, String subject, CallContext context, Function<Context, T> body)
@@ -131,11 +146,12 @@ final class AzureCalls {
             AzureErrors.Mapped m = AzureErrors.map(e);
             failure = new Failure(m, m.toException("backend " + id + ": " + operation + " of " + subject, e));
         }
-        health.failure(failure); // the kit counts only BUSY, BACKEND_UNAVAILABLE and INTERNAL against health
-        if (failure.kind() == AzureErrors.Kind.CREDENTIALS && !operation.equals(CREATE_KEY)) {
-            // A refused key creation is a missing create permission, which the signing path does not need.
-            health.down(where + " refused the credential " + credentialSource + " or its permissions: "
-                    + failure.mapped.vendorDetail());
+        if (!notNeededForSigning(operation, failure)) {
+            health.failure(failure); // the kit counts only BUSY, BACKEND_UNAVAILABLE and INTERNAL against health
+            if (failure.kind() == AzureErrors.Kind.CREDENTIALS) {
+                health.down(where + " refused the credential " + credentialSource + " or its permissions: "
+                        + failure.mapped.vendorDetail());
+            }
         }
         LOG.debug("{} '{}': {} of {}: {}", C, id, operation, subject, failure.mapped.vendorDetail());
         throw failure;

@@ -37,13 +37,12 @@ import com.azure.security.keyvault.keys.cryptography.CryptographyServiceVersion;
  * class loader as the thread's context class loader ({@link #withSdkLoader}): azure-core, Jackson
  * and MSAL look providers up through it.
  *
- * <p>Tests: the constructor taking a credential and an HTTP client lets the next session's Key
- * Vault fake hand in a test token and a client trusting the fake's certificate, with
- * {@code disableChallengeResourceVerification()}.
+ * <p>Tests: the constructor taking a credential and an HTTP client lets a test hand in a client
+ * trusting the Key Vault fake's certificate (and, for a fake at {@code localhost}, turn the check of
+ * the challenge's resource off).
  */
 final class AzureClients implements AutoCloseable {
     private static final ClassLoader SDK_LOADER = AzureClients.class.getClassLoader();
-    /** The SDK's retry policy is not used: zero retries. */
     /** One retry of a failed token request (azure-identity's default is 3, with backoff of seconds). */
     private static final int TOKEN_RETRIES = 1;
     /**
@@ -52,6 +51,7 @@ final class AzureClients implements AutoCloseable {
      * sovereign clouds.
      */
     static final KeyServiceVersion API_VERSION = KeyServiceVersion.V7_5;
+    /** The SDK's retry policy is not used: zero retries. */
     private static final RetryOptions NO_RETRIES = new RetryOptions(new FixedDelayOptions(0, java.time.Duration.ofMillis(1)));
 
     private final String vaultUrl;

@@ -36,7 +36,7 @@ import com.azure.core.http.HttpResponse;
  * <tr><th>Key Vault answers</th><th>code</th><th>kind</th></tr>
  * <tr><td>404 (KeyNotFound, any)</td><td>KEY_NOT_FOUND</td><td>KEY_MISSING</td></tr>
  * <tr><td>403 "...not allowed on a disabled key", "...not permitted on this key" (key_ops without sign)</td><td>KEY_DISABLED</td><td>KEY_DISABLED</td></tr>
- * <tr><td>401, 403 (Forbidden, ForbiddenByRbac, AccessDenied...); Entra ID refusing the credential (4xx: invalid_client...); a credential that cannot make a token request</td><td>BACKEND_UNAVAILABLE</td><td>CREDENTIALS</td></tr>
+ * <tr><td>401, 403 (Forbidden, ForbiddenByRbac, AccessDenied...); Entra ID refusing the credential (any status but 429, 408, 5xx: invalid_client...); a credential that cannot make a token request</td><td>BACKEND_UNAVAILABLE</td><td>CREDENTIALS</td></tr>
  * <tr><td>Entra ID 429</td><td>BUSY</td><td>THROTTLED</td></tr>
  * <tr><td>Entra ID 408 or 5xx</td><td>BACKEND_UNAVAILABLE</td><td>UNAVAILABLE</td></tr>
  * <tr><td>429 (Throttled), Retry-After / x-ms-retry-after-ms</td><td>BUSY (+ retryAfter)</td><td>THROTTLED</td></tr>
@@ -90,8 +90,13 @@ final class AzureErrors {
      * @param row          the table row
      * @param vendorDetail the HTTP status, error code, request id and message, for the log only
      * @param retryAfter   the service's Retry-After, if it sent one
+     * @param httpStatus   Key Vault's HTTP status; 0 for anything else (Entra ID, the network)
      */
-    record Mapped(Row row, String vendorDetail, Optional<Duration> retryAfter) {
+    record Mapped(Row row, String vendorDetail, Optional<Duration> retryAfter, int httpStatus) {
+        Mapped(Row row, String vendorDetail, Optional<Duration> retryAfter) {
+            this(row, vendorDetail, retryAfter, 0);
+        }
+
         ErrorCode code() {
             return row.code();
         }
@@ -187,7 +192,7 @@ final class AzureErrors {
             String detail = "HTTP " + status + (code == null ? "" : " " + code)
                     + (requestId == null ? "" : ", request " + requestId)
                     + (message == null ? "" : ": " + message);
-            return new Mapped(row, detail, retryAfter);
+            return new Mapped(row, detail, retryAfter, status);
         }
         MsalServiceException entra = cause(t, MsalServiceException.class);
         if (entra != null) {

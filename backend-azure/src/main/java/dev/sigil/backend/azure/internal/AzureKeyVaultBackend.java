@@ -109,7 +109,8 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
     private volatile ScheduledExecutorService prober;
 
     /**
-     * Builds the SDK clients. No call to Key Vault is made here: keys are read on first use.
+     * Builds the SDK clients. No call to Key Vault is made here: keys are read on first use, or by
+     * {@link #probe()} (the component starts {@link #startProbing} right after).
      *
      * @param settings validated settings; read, not kept
      */
@@ -160,7 +161,7 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
             }
             return out;
         }
-        List<String> names = calls.call("list keys", "the vault", context, AzureCalls.Repeat.SAFE, ctx -> {
+        List<String> names = calls.call(AzureCalls.LIST_KEYS, "the vault", context, AzureCalls.Repeat.SAFE, ctx -> {
             List<String> found = new ArrayList<>();
             for (PagedResponse<KeyProperties> page : clients.keys().listPropertiesOfKeys(ctx).iterableByPage()) {
                 for (KeyProperties p : page.getValue()) {
@@ -432,7 +433,8 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
     /**
      * Checks that Key Vault answers this backend: reads the configured keys (so that their first
      * signatures do not wait for the read), or lists the vault's keys. Its outcome is in
-     * {@link #health()}: a refused credential makes the backend DOWN with the reason.
+     * {@link #health()}: a credential Entra ID refuses makes the backend DOWN with the reason; an
+     * identity allowed to sign but not to list (Key Vault's 403 to the listing) does not.
      *
      * @return whether Key Vault answered
      */
@@ -440,7 +442,7 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
         try {
             CallContext context = CallContext.of(null, callTimeout);
             if (configuredKeys.isEmpty()) {
-                calls.call("list keys", "the vault", context, AzureCalls.Repeat.SAFE,
+                calls.call(AzureCalls.LIST_KEYS, "the vault", context, AzureCalls.Repeat.SAFE,
                         ctx -> clients.keys().listPropertiesOfKeys(ctx).iterableByPage().iterator().next().getValue().size());
             } else {
                 keys();

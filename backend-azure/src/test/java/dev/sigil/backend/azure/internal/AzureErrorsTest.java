@@ -132,6 +132,16 @@ class AzureErrorsTest {
     }
 
     @Test
+    void aVaultFirewallRefusalIsARefusedAccessNotADisabledKey() {
+        AzureErrors.Mapped m = map(403, "Forbidden", "Public network access is disabled and request is not from a "
+                + "trusted service nor via an approved private link.", Map.of());
+        assertEquals(AzureErrors.CREDENTIALS, m.row());
+        assertEquals(403, m.httpStatus());
+        assertEquals(AzureErrors.KEY_DISABLED, map(403, "Forbidden", "Operation sign is not allowed on a disabled key.",
+                Map.of()).row());
+    }
+
+    @Test
     void entraIdAnswersAreMappedByTheirStatus() {
         // What the SDK's sync credential path throws as it is: MSAL's exception, perhaps wrapped.
         MsalServiceException refused = new MsalServiceException(

@@ -180,6 +180,31 @@ class AzureKeyVaultBackendFaultsTest {
         }
     }
 
+    @Test
+    void anIdentityThatMayNotListIsNotDownAndSigns() throws Exception {
+        fake.forbidListing(true);
+        try (AzureKeyVaultBackend fresh = Fixtures.open(fake, config())) {
+            assertFalse(fresh.probe(), "the listing was refused");
+            assertEquals(BackendHealth.State.UP, fresh.health().state(), "signing does not need list: "
+                    + fresh.health().detail());
+            SigilException e = assertThrows(SigilException.class, fresh::keys);
+            assertEquals(ErrorCode.BACKEND_UNAVAILABLE, e.code(), "the admin path says what is refused");
+            assertSigned(fresh.sign(ec, SignatureAlgorithm.ECDSA_SHA256, digest()));
+        }
+    }
+
+    @Test
+    void entraIdFailingOrThrottlingIsRetriedNotTakenForARefusedCredential() throws Exception {
+        for (int status : new int[] {503, 429}) {
+            fake.failTokens(2, status); // azure-identity's own retry, then ours
+            try (AzureKeyVaultBackend fresh = Fixtures.open(fake, config())) {
+                assertSigned(fresh.sign(ec, SignatureAlgorithm.ECDSA_SHA256, digest(),
+                        CallContext.of("r-entra", Duration.ofSeconds(10))));
+                assertTrue(fresh.health().up(), status + ": " + fresh.health().detail());
+            }
+        }
+    }
+
     private static AzureKeyVaultSettings settings() throws SigilException {
         return AzureKeyVaultSettings.from(Fixtures.config(config()), Fixtures::env);
     }

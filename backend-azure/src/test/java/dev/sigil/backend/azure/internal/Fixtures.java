@@ -88,11 +88,21 @@ final class Fixtures {
      * fake's certificate and the challenge's resource is not checked against the host (localhost).
      */
     static AzureKeyVaultBackend open(KeyVaultFake fake, Map<String, Object> props) throws SigilException {
+        return open(fake, props, false);
+    }
+
+    /**
+     * As {@link #open(KeyVaultFake, Map)}; with {@code verifyChallenge} the SDK checks the
+     * challenge's resource against the vault's host as in production (the fake must then be at an
+     * Azure host name listed in src/test/resources/hosts).
+     */
+    static AzureKeyVaultBackend open(KeyVaultFake fake, Map<String, Object> props, boolean verifyChallenge)
+            throws SigilException {
         fake.acceptClientSecret(CLIENT_ID, SECRET);
         AzureKeyVaultSettings settings = AzureKeyVaultSettings.from(config(props), Fixtures::env);
         try {
             return new AzureKeyVaultBackend(settings, new AzureClients(settings, null,
-                    AzureClients.jdkHttp(settings, fake.clientSslContext()), false));
+                    AzureClients.jdkHttp(settings, fake.clientSslContext()), verifyChallenge));
         } finally {
             settings.clearSecrets();
         }
