@@ -92,9 +92,11 @@ import com.sun.net.httpserver.HttpsServer;
  *
  * <h2>Faults</h2>
  * The next {@code n} sign calls answered {@code 429} with a {@code Retry-After}
- * ({@link #throttleSigns}) or {@code 403} as RBAC refuses ({@link #forbidSigns}); latency added to
- * each sign ({@link #signLatency}); every request recorded ({@link #requests()}) and counted by
- * operation ({@link #count}).
+ * ({@link #throttleSigns}), {@code 403} as RBAC refuses ({@link #forbidSigns}), {@code 503}
+ * ({@link #failSigns}) or with a signature one byte short ({@link #truncateSignatures}); latency
+ * added to each sign ({@link #signLatency}); a deleted key's name kept as soft delete keeps it
+ * ({@link #deleteKey}); every request recorded ({@link #requests()}) and counted by operation
+ * ({@link #count}), the most signs held at once ({@link #maxSignsInFlight()}).
  *
  * <p>Its TLS certificate names {@code localhost}, {@code 127.0.0.1} and the host it was started
  * for; {@link #clientSslContext()} and {@link #writeTrustStore} give what trusts it.
@@ -190,6 +192,7 @@ public final class KeyVaultFake implements AutoCloseable {
     private final AtomicInteger throttles = new AtomicInteger();
     private final AtomicInteger forbids = new AtomicInteger();
     private final AtomicInteger unavailable = new AtomicInteger();
+    private final AtomicInteger truncated = new AtomicInteger();
     private final AtomicInteger signsInFlight = new AtomicInteger();
     private final AtomicInteger maxSignsInFlight = new AtomicInteger();
     private volatile Duration retryAfter = Duration.ofSeconds(1);
@@ -341,6 +344,11 @@ public final class KeyVaultFake implements AutoCloseable {
         forbids.set(n);
     }
 
+    /** The next {@code n} sign calls are answered 200 with a signature one byte short (a broken or hostile vault). */
+    public void truncateSignatures(int n) {
+        truncated.set(n);
+    }
+
     /** The next {@code n} sign calls get 503 ServiceUnavailable. */
     public void failSigns(int n) {
         unavailable.set(n);
@@ -365,6 +373,7 @@ public final class KeyVaultFake implements AutoCloseable {
         throttles.set(0);
         forbids.set(0);
         unavailable.set(0);
+        truncated.set(0);
         signLatencyMs = 0;
     }
 
@@ -697,6 +706,9 @@ public final class KeyVaultFake implements AutoCloseable {
             return;
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+        if (truncated.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) {
+            signature = java.util.Arrays.copyOf(signature, signature.length - 1);
         }
         ObjectNode out = JSON.createObjectNode();
         out.put("kid", vaultUrl() + "keys/" + v.name + "/" + v.version);

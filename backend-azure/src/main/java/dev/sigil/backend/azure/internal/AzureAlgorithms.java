@@ -3,6 +3,7 @@ package dev.sigil.backend.azure.internal;
 import dev.sigil.api.EcCurve;
 import dev.sigil.api.KeyType;
 import dev.sigil.api.SignatureAlgorithm;
+import dev.sigil.api.backend.KeyInfo;
 import dev.sigil.backend.kit.EcdsaSignatures;
 
 import java.util.EnumMap;
@@ -58,9 +59,29 @@ final class AzureAlgorithms {
         };
     }
 
-    /** The signature as the SPI wants it: DER for ECDSA (Key Vault sends raw r||s), as sent otherwise. */
-    static byte[] toSpi(SignatureAlgorithm algorithm, byte[] signature) {
-        return algorithm.keyType() == KeyType.EC ? EcdsaSignatures.rawToDer(signature) : signature;
+    /**
+     * The signature as the SPI wants it, checked against the key's size: ECDSA is raw r||s of
+     * exactly twice the curve's field length (converted to DER); RSA exactly as long as the modulus
+     * (RFC 7518: the JWS signature is the k-octet RSASSA output).
+     *
+     * @throws AzureErrors.MalformedAnswer if Key Vault's answer cannot be this key's signature
+     */
+    static byte[] toSpi(KeyInfo key, SignatureAlgorithm algorithm, byte[] signature) {
+        int length = signature == null ? 0 : signature.length;
+        if (algorithm.keyType() == KeyType.EC) {
+            int expected = 2 * ((key.curve().bits() + 7) / 8);
+            if (length != expected) {
+                throw new AzureErrors.MalformedAnswer("an " + algorithm + " signature of " + length
+                        + " bytes, not " + expected);
+            }
+            return EcdsaSignatures.rawToDer(signature);
+        }
+        int modulus = (key.bits() + 7) / 8;
+        if (length != modulus) {
+            throw new AzureErrors.MalformedAnswer("an RSA signature of " + length + " bytes for a " + modulus
+                    + "-byte modulus");
+        }
+        return signature;
     }
 
     private AzureAlgorithms() {

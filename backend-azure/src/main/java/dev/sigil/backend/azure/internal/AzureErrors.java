@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.azure.core.exception.ClientAuthenticationException;
+import com.azure.core.http.HttpHeaderName;
 import com.microsoft.aad.msal4j.MsalClientException;
 import com.microsoft.aad.msal4j.MsalServiceException;
 import com.azure.core.exception.HttpResponseException;
@@ -41,7 +42,7 @@ import com.azure.core.http.HttpResponse;
  * <tr><td>429 (Throttled), Retry-After / x-ms-retry-after-ms</td><td>BUSY (+ retryAfter)</td><td>THROTTLED</td></tr>
  * <tr><td>400 (BadParameter, wrong algorithm for the key)</td><td>UNSUPPORTED_ALGORITHM</td><td>REQUEST</td></tr>
  * <tr><td>409 (Conflict: key being created, deleted or recovered)</td><td>KEY_DISABLED</td><td>KEY_DISABLED</td></tr>
- * <tr><td>408, 5xx, network failure, timeout</td><td>BACKEND_UNAVAILABLE</td><td>UNAVAILABLE</td></tr>
+ * <tr><td>408, 5xx, network failure, timeout; a signature of the wrong length</td><td>BACKEND_UNAVAILABLE</td><td>UNAVAILABLE</td></tr>
  * <tr><td>anything else</td><td>INTERNAL</td><td>INTERNAL</td></tr>
  * </table>
  */
@@ -126,6 +127,7 @@ final class AzureErrors {
     /** Statuses and exceptions not in the table. */
     static final Row UNLISTED = new Row(ErrorCode.INTERNAL, Kind.INTERNAL);
 
+    private static final HttpHeaderName REQUEST_ID = HttpHeaderName.fromString("x-ms-request-id");
     private static final Pattern CODE = Pattern.compile("\"code\"\\s*:\\s*\"([^\"]*)\"");
     private static final Pattern MESSAGE = Pattern.compile("\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
 
@@ -158,8 +160,21 @@ final class AzureErrors {
         return UNLISTED;
     }
 
+    /** Key Vault answered 200 with something that cannot be what was asked for (a signature of the wrong length). */
+    static final class MalformedAnswer extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        MalformedAnswer(String what) {
+            super("Key Vault answered " + what);
+        }
+    }
+
     /** Maps anything an SDK call threw. */
     static Mapped map(Throwable t) {
+        if (t instanceof MalformedAnswer) {
+            // Retried like a failed call (signing the same digest again is harmless), never returned.
+            return new Mapped(UNAVAILABLE, t.getMessage(), Optional.empty());
+        }
         if (t instanceof HttpResponseException e && e.getResponse() != null) {
             HttpResponse r = e.getResponse();
             int status = r.getStatusCode();
@@ -168,7 +183,7 @@ final class AzureErrors {
             String message = first(MESSAGE, body);
             Row row = byStatus(status, code, message);
             Optional<Duration> retryAfter = row == THROTTLED ? retryAfter(r) : Optional.empty();
-            String requestId = r.getHeaderValue("x-ms-request-id");
+            String requestId = r.getHeaderValue(REQUEST_ID);
             String detail = "HTTP " + status + (code == null ? "" : " " + code)
                     + (requestId == null ? "" : ", request " + requestId)
                     + (message == null ? "" : ": " + message);
@@ -234,13 +249,13 @@ final class AzureErrors {
 
     /** Key Vault's Retry-After (seconds), or the finer x-ms-retry-after-ms / retry-after-ms. */
     static Optional<Duration> retryAfter(HttpResponse r) {
-        for (String header : new String[] {"x-ms-retry-after-ms", "retry-after-ms"}) {
+        for (HttpHeaderName header : new HttpHeaderName[] {HttpHeaderName.X_MS_RETRY_AFTER_MS, HttpHeaderName.RETRY_AFTER_MS}) {
             Optional<Long> ms = number(r.getHeaderValue(header), 3_600_000);
             if (ms.isPresent()) {
                 return Optional.of(Duration.ofMillis(ms.get()));
             }
         }
-        return number(r.getHeaderValue("Retry-After"), 3_600).map(Duration::ofSeconds);
+        return number(r.getHeaderValue(HttpHeaderName.RETRY_AFTER), 3_600).map(Duration::ofSeconds);
     }
 
     private static Optional<Long> number(String value, long max) {

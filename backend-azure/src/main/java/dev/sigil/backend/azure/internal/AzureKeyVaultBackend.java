@@ -301,9 +301,9 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
             throws SigilException {
         var jwa = AzureAlgorithms.jwa(algorithm);
         try {
-            byte[] signature = calls.call("sign", "key " + key.info().ref().keyId(), context, AzureCalls.Repeat.SAFE,
-                    ctx -> clients.crypto(key.keyId()).sign(jwa, digest, ctx).getSignature());
-            return AzureAlgorithms.toSpi(algorithm, signature);
+            return calls.call("sign", "key " + key.info().ref().keyId(), context, AzureCalls.Repeat.SAFE,
+                    ctx -> AzureAlgorithms.toSpi(key.info(), algorithm,
+                            clients.crypto(key.keyId()).sign(jwa, digest, ctx).getSignature()));
         } catch (AzureCalls.Failure f) {
             if (f.kind() == AzureErrors.Kind.KEY_DISABLED || f.kind() == AzureErrors.Kind.KEY_MISSING) {
                 // Read again on next use: the key may have been enabled, disabled or deleted meanwhile.

@@ -20,6 +20,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 import com.azure.core.exception.ClientAuthenticationException;
+import com.azure.core.http.HttpHeaderName;
 import com.microsoft.aad.msal4j.MsalClientException;
 import com.microsoft.aad.msal4j.MsalServiceException;
 import com.azure.core.exception.HttpResponseException;
@@ -40,10 +41,10 @@ class AzureErrorsTest {
     private static HttpResponse response(int status, Map<String, String> headers, String body) {
         HttpRequest request = new HttpRequest(HttpMethod.POST,
                 "https://sigil-test.vault.azure.net/keys/alice/0123456789abcdef0123456789abcdef/sign?api-version=7.6");
-        request.setHeader("Authorization", "Bearer " + TOKEN);
+        request.setHeader(HttpHeaderName.AUTHORIZATION, "Bearer " + TOKEN);
         HttpHeaders h = new HttpHeaders();
-        headers.forEach(h::set);
-        h.set("x-ms-request-id", "req-1");
+        headers.forEach((k, v) -> h.set(HttpHeaderName.fromString(k), v));
+        h.set(HttpHeaderName.fromString("x-ms-request-id"), "req-1");
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         return new HttpResponse(request) {
             @Override

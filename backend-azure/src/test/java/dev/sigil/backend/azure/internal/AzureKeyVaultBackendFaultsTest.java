@@ -200,6 +200,20 @@ class AzureKeyVaultBackendFaultsTest {
     }
 
     @Test
+    void aSignatureOfTheWrongLengthIsNeverReturned() throws Exception {
+        fake.truncateSignatures(1);
+        assertSigned(backend.sign(ec, SignatureAlgorithm.ECDSA_SHA256, digest()));
+        assertEquals(2, fake.count("sign"), "the short answer was retried");
+
+        fake.truncateSignatures(1000);
+        SigilException e = assertThrows(SigilException.class,
+                () -> backend.sign(rsa, SignatureAlgorithm.RSA_PKCS1_SHA256, digest()));
+        assertEquals(ErrorCode.BACKEND_UNAVAILABLE, e.code(), e.getMessage());
+        assertEquals(BackendHealth.State.DOWN, backend.health().state(), backend.health().detail());
+        assertTrue(backend.health().detail().contains("unavailable or did not answer"), backend.health().detail());
+    }
+
+    @Test
     void aSlowVaultFailsByTheDeadlineNotLater() throws Exception {
         fake.signLatency(Duration.ofSeconds(5));
         long t0 = System.nanoTime();
