@@ -90,7 +90,10 @@ class AzureKeyVaultServerIT {
                     + "client.id = " + clientId + "\n"
                     + "client.secret.file = " + secretFile + "\n"
                     // One retry of a throttled call, so that the throttled request fails fast.
-                    + "max.retries = " + MAX_RETRIES + "\n");
+                    + "max.retries = " + MAX_RETRIES + "\n"
+                    // The fake makes a created key's RSA pair while the request waits: slow on a loaded machine.
+                    + "call.timeout.ms = 20000\n"
+                    + "attempt.timeout.ms = 15000\n");
             Map<String, String> env = Map.of("SIGIL_JAVA_OPTS", "-Djdk.net.hosts.file=" + hosts
                     + " -Djavax.net.ssl.trustStore=" + trust + " -Djavax.net.ssl.trustStorePassword=changeit");
 

@@ -196,6 +196,7 @@ public final class KeyVaultFake implements AutoCloseable {
     private final AtomicInteger tokenFailures = new AtomicInteger();
     private volatile int tokenFailureStatus = 503;
     private volatile boolean listingForbidden;
+    private final Map<String, String> substitutes = new ConcurrentHashMap<>();
     private final AtomicInteger signsInFlight = new AtomicInteger();
     private final AtomicInteger maxSignsInFlight = new AtomicInteger();
     private volatile Duration retryAfter = Duration.ofSeconds(1);
@@ -352,6 +353,18 @@ public final class KeyVaultFake implements AutoCloseable {
         truncated.set(n);
     }
 
+    /**
+     * A hostile or broken vault: a read of key {@code asked} is answered with the current version
+     * of key {@code answered} (null: stop).
+     */
+    public void answerReadsOf(String asked, String answered) {
+        if (answered == null) {
+            substitutes.remove(asked);
+        } else {
+            substitutes.put(asked, answered);
+        }
+    }
+
     /** The next {@code n} token requests get this status from "Entra ID" (429, 503...). */
     public void failTokens(int n, int status) {
         tokenFailureStatus = status;
@@ -390,6 +403,7 @@ public final class KeyVaultFake implements AutoCloseable {
         truncated.set(0);
         tokenFailures.set(0);
         listingForbidden = false;
+        substitutes.clear();
         signLatencyMs = 0;
     }
 
@@ -572,7 +586,8 @@ public final class KeyVaultFake implements AutoCloseable {
         }
         Matcher m = KEY_PATH.matcher(r.path());
         m.matches();
-        Version v = find(m.group(1), m.group(2));
+        String substitute = substitutes.get(m.group(1));
+        Version v = substitute != null ? latest(substitute) : find(m.group(1), m.group(2));
         if (v == null) {
             notFound(ex, m.group(1));
             return;

@@ -1,5 +1,7 @@
 package dev.sigil.backend.azure.internal;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -216,6 +218,29 @@ final class AzureClients implements AutoCloseable {
             }
             return b.buildClient();
         }));
+    }
+
+    /**
+     * Whether {@code kid} is {@code https://<this vault's host>[:port]/keys/<name>/<version>} (the
+     * default port 443 written or not, the host in any case).
+     */
+    boolean isKeyOfVault(String kid, String name, String version) {
+        if (kid == null || version == null || version.isEmpty()) {
+            return false;
+        }
+        try {
+            URI k = new URI(kid);
+            URI v = new URI(vaultUrl);
+            return "https".equalsIgnoreCase(k.getScheme()) && v.getHost().equalsIgnoreCase(k.getHost())
+                    && port(k) == port(v) && ("/keys/" + name + "/" + version).equals(k.getRawPath())
+                    && k.getRawQuery() == null && k.getRawUserInfo() == null;
+        } catch (URISyntaxException e) {
+            return false;
+        }
+    }
+
+    private static int port(URI u) {
+        return u.getPort() < 0 ? 443 : u.getPort();
     }
 
     /** The vault URL, {@code https://host[:port]/}. */

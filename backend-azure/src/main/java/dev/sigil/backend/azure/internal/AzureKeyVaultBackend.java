@@ -146,22 +146,23 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
     @Override
     public List<KeyInfo> keys() throws SigilException {
         checkOpen();
-        CallContext context = CallContext.of(null, callTimeout.multipliedBy(4));
+        // Each read with its own deadline: a vault may hold many keys.
         List<KeyInfo> out = new ArrayList<>();
         if (!configuredKeys.isEmpty()) {
             for (AzureKeyVaultSettings.KeyName k : configuredKeys) {
                 try {
-                    out.add(load(k.name(), k.version(), context).info());
+                    out.add(load(k.name(), k.version(), CallContext.of(null, callTimeout)).info());
                 } catch (SigilException e) {
-                    if (e.code() != ErrorCode.KEY_NOT_FOUND) {
+                    if (e.code() != ErrorCode.KEY_NOT_FOUND && e.code() != ErrorCode.UNSUPPORTED_ALGORITHM) {
                         throw e;
                     }
-                    LOG.warn("{} '{}': configured key {} is not in {}", C, id, k, clients.where());
+                    LOG.warn("{} '{}': configured key {} is not served: {}", C, id, k, e.getMessage());
                 }
             }
             return out;
         }
-        List<String> names = calls.call(AzureCalls.LIST_KEYS, "the vault", context, AzureCalls.Repeat.SAFE, ctx -> {
+        CallContext listing = CallContext.of(null, callTimeout.multipliedBy(4));
+        List<String> names = calls.call(AzureCalls.LIST_KEYS, "the vault", listing, AzureCalls.Repeat.SAFE, ctx -> {
             List<String> found = new ArrayList<>();
             for (PagedResponse<KeyProperties> page : clients.keys().listPropertiesOfKeys(ctx).iterableByPage()) {
                 for (KeyProperties p : page.getValue()) {
@@ -173,7 +174,7 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
         });
         for (String name : names) {
             try {
-                out.add(load(name, null, context).info());
+                out.add(load(name, null, CallContext.of(null, callTimeout)).info());
             } catch (SigilException e) {
                 if (e.code() != ErrorCode.UNSUPPORTED_ALGORITHM && e.code() != ErrorCode.KEY_NOT_FOUND
                         && e.code() != ErrorCode.KEY_DISABLED) {
@@ -225,10 +226,23 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
         return false;
     }
 
-    /** Reads a key version (null: the current one) from Key Vault and caches it. */
+    /**
+     * Reads a key version (null: the current one) from Key Vault and caches it. The answer must be
+     * the key asked for, in this vault: its identifier is where signatures (and the bearer token)
+     * will be sent, and its name and version are what a credential is bound to.
+     */
     private AzureKey load(String name, String version, CallContext context) throws SigilException {
-        KeyVaultKey kv = calls.call("get key", "key " + name, context, AzureCalls.Repeat.SAFE,
-                ctx -> clients.keys().getKeyWithResponse(name, version == null ? "" : version, ctx).getValue());
+        KeyVaultKey kv = calls.call("get key", "key " + name, context, AzureCalls.Repeat.SAFE, ctx -> {
+            KeyVaultKey answer = clients.keys().getKeyWithResponse(name, version == null ? "" : version, ctx).getValue();
+            String kid = answer == null || answer.getKey() == null ? null : answer.getId();
+            String got = answer == null ? null : answer.getProperties().getVersion();
+            if (!clients.isKeyOfVault(kid, name, got) || (version != null && !version.equalsIgnoreCase(got))
+                    || !name.equals(answer.getName())) {
+                throw new AzureErrors.MalformedAnswer("key " + kid + " when asked for " + name
+                        + (version == null ? "" : "/" + version));
+            }
+            return answer;
+        });
         AzureKey key = toKey(kv);
         byVersion.put(key.info().ref().keyId(), key);
         return key;

@@ -50,14 +50,14 @@ class AzureChallengeTest {
     void aManagedHsmIsDetectedCreatesHsmKeysAndGetsATokenForManagedHsm() throws Exception {
         try (KeyVaultFake fake = KeyVaultFake.start("sigil-test.managedhsm.azure.net");
              AzureKeyVaultBackend backend = Fixtures.open(fake, Fixtures.fakeConfig(fake, "mhsm"), true)) {
-            KeyInfo key = backend.generateKey(KeySpec.rsa(3072), "bob");
-            byte[] signature = backend.sign(key.ref(), SignatureAlgorithm.RSA_PSS_SHA384,
-                    JdkVerifier.digest(SignatureAlgorithm.RSA_PSS_SHA384, MESSAGE));
-            assertTrue(JdkVerifier.verify(SignatureAlgorithm.RSA_PSS_SHA384, key.publicKey(), MESSAGE, signature));
+            KeyInfo key = backend.generateKey(KeySpec.ec(EcCurve.P384), "bob");
+            byte[] signature = backend.sign(key.ref(), SignatureAlgorithm.ECDSA_SHA384,
+                    JdkVerifier.digest(SignatureAlgorithm.ECDSA_SHA384, MESSAGE));
+            assertTrue(JdkVerifier.verify(SignatureAlgorithm.ECDSA_SHA384, key.publicKey(), MESSAGE, signature));
             assertTrue(tokenScope(fake).contains("https%3A%2F%2Fmanagedhsm.azure.net%2F.default"), tokenScope(fake));
             String create = fake.requests().stream().filter(r -> r.operation().equals("create"))
                     .map(KeyVaultFake.Request::body).findFirst().orElseThrow();
-            assertTrue(create.contains("\"kty\":\"RSA-HSM\"") && create.contains("\"key_size\":3072"), create);
+            assertTrue(create.contains("\"kty\":\"EC-HSM\"") && create.contains("\"crv\":\"P-384\""), create);
             assertEquals(List.of(), fake.violations());
         }
     }

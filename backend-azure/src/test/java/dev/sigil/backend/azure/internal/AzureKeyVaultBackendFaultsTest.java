@@ -239,6 +239,22 @@ class AzureKeyVaultBackendFaultsTest {
     }
 
     @Test
+    void aReadAnsweredWithAnotherKeyIsRefusedAndThatKeyNeverSigns() throws Exception {
+        String mallory = fake.createKey("mallory", "EC-HSM", 256);
+        String alice = fake.createKey("alice", "EC-HSM", 256);
+        fake.answerReadsOf("alice", "mallory");
+        fake.resetRequests();
+        SigilException e = assertThrows(SigilException.class, () -> backend.sign(new KeyRef("kv", "alice/" + alice),
+                SignatureAlgorithm.ECDSA_SHA256, digest()));
+        assertEquals(ErrorCode.BACKEND_UNAVAILABLE, e.code(), e.getMessage());
+        assertEquals(0, fake.count("sign"), "nothing was signed, with either key");
+        SigilException again = assertThrows(SigilException.class, () -> backend.key(new KeyRef("kv", "alice")));
+        assertEquals(ErrorCode.BACKEND_UNAVAILABLE, again.code(), "a bare name is checked too");
+        assertThrows(SigilException.class, () -> backend.key(new KeyRef("kv", "mallory/" + alice)));
+        assertEquals(mallory, fake.currentVersion("mallory"));
+    }
+
+    @Test
     void aSlowVaultFailsByTheDeadlineNotLater() throws Exception {
         fake.signLatency(Duration.ofSeconds(5));
         long t0 = System.nanoTime();

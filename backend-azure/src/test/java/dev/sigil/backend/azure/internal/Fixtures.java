@@ -79,6 +79,9 @@ final class Fixtures {
         Map<String, Object> props = clientSecretConfig(backendId, fake.vaultUrl());
         props.put("tenant.id", KeyVaultFake.TENANT);
         props.put("authority.host", fake.authorityHost());
+        // The fake makes a created key's RSA pair while the request waits: slow on a loaded machine.
+        props.put("call.timeout.ms", "20000");
+        props.put("attempt.timeout.ms", "15000");
         return props;
     }
 
