@@ -93,8 +93,9 @@ import com.sun.net.httpserver.HttpsServer;
  * <h2>Faults</h2>
  * The next {@code n} sign calls answered {@code 429} with a {@code Retry-After}
  * ({@link #throttleSigns}) or {@code 403} as RBAC refuses ({@link #forbidSigns}); latency added to
- * each sign ({@link #signLatency}); every request recorded ({@link #requests()}) and counted by
- * operation ({@link #count}).
+ * each sign ({@link #signLatency}); every request recorded ({@link #requests()}, unless
+ * {@link #recordRequests turned off}) and counted by operation ({@link #count}); the most sign calls
+ * answered at once ({@link #maxSignsInFlight}).
  *
  * <p>Its TLS certificate names {@code localhost}, {@code 127.0.0.1} and the host it was started
  * for; {@link #clientSslContext()} and {@link #writeTrustStore} give what trusts it.
@@ -184,6 +185,9 @@ public final class KeyVaultFake implements AutoCloseable {
     private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
     private final List<String> violations = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+    private final AtomicInteger signsInFlight = new AtomicInteger();
+    private final AtomicInteger maxSignsInFlight = new AtomicInteger();
+    private volatile boolean recording = true;
     private final AtomicInteger throttles = new AtomicInteger();
     private final AtomicInteger forbids = new AtomicInteger();
     private volatile Duration retryAfter = Duration.ofSeconds(1);
@@ -342,15 +346,33 @@ public final class KeyVaultFake implements AutoCloseable {
         return c == null ? 0 : c.get();
     }
 
-    /** Every request received, in order of arrival. */
+    /** Every request received, in order of arrival (since recording was last turned on). */
     public List<Request> requests() {
         return new ArrayList<>(requests);
     }
 
-    /** Forgets the recorded requests and the counts. */
+    /**
+     * Whether requests are kept for {@link #requests()} (on by default). Off, they are still
+     * counted ({@link #count}) and checked (violations), but not kept: a benchmark's millions of
+     * requests would fill the memory.
+     */
+    public void recordRequests(boolean on) {
+        recording = on;
+    }
+
+    /** Forgets the recorded requests, the counts and the most sign calls seen in flight. */
     public void resetRequests() {
         requests.clear();
         counts.clear();
+        maxSignsInFlight.set(0);
+    }
+
+    /**
+     * The most sign calls (with a valid token) the fake was answering at once, from the request
+     * read to its answer, latency included, since it started or {@link #resetRequests()}.
+     */
+    public int maxSignsInFlight() {
+        return maxSignsInFlight.get();
     }
 
     /** Requests that left the documented API (unknown api-version, fields, paths); empty if none. */
@@ -410,7 +432,9 @@ public final class KeyVaultFake implements AutoCloseable {
             String auth = ex.getRequestHeaders().getFirst("Authorization");
             boolean bearer = auth != null && auth.startsWith("Bearer ");
             Request request = new Request(method, path, query, body, bearer);
-            requests.add(request);
+            if (recording) {
+                requests.add(request);
+            }
             String op = request.operation();
             counts.computeIfAbsent(op, k -> new AtomicInteger()).incrementAndGet();
             try {
@@ -445,7 +469,14 @@ public final class KeyVaultFake implements AutoCloseable {
             case "list" -> list(ex, r);
             case "get" -> get(ex, r);
             case "create" -> create(ex, r);
-            case "sign" -> sign(ex, r);
+            case "sign" -> {
+                maxSignsInFlight.accumulateAndGet(signsInFlight.incrementAndGet(), Math::max);
+                try {
+                    sign(ex, r);
+                } finally {
+                    signsInFlight.decrementAndGet();
+                }
+            }
             default -> violation(ex, r, "not an operation of the Key Vault API this fake knows");
         }
     }
