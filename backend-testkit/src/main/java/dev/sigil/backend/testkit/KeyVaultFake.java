@@ -148,6 +148,9 @@ public final class KeyVaultFake implements AutoCloseable {
     private static final Set<String> OPS = Set.of("sign", "verify", "encrypt", "decrypt", "wrapKey", "unwrapKey",
             "import", "export");
 
+    /** What to do just before the answer of the exchange this handler thread is on is sent. */
+    private static final ThreadLocal<Runnable> BEFORE_ANSWER = new ThreadLocal<>();
+
     /** A key version. */
     private static final class Version {
         final String name;
@@ -369,7 +372,7 @@ public final class KeyVaultFake implements AutoCloseable {
 
     /**
      * The most sign calls (with a valid token) the fake was answering at once, from the request
-     * read to its answer, latency included, since it started or {@link #resetRequests()}.
+     * read to its answer being sent, latency included, since it started or {@link #resetRequests()}.
      */
     public int maxSignsInFlight() {
         return maxSignsInFlight.get();
@@ -471,10 +474,11 @@ public final class KeyVaultFake implements AutoCloseable {
             case "create" -> create(ex, r);
             case "sign" -> {
                 maxSignsInFlight.accumulateAndGet(signsInFlight.incrementAndGet(), Math::max);
+                BEFORE_ANSWER.set(signsInFlight::decrementAndGet);
                 try {
                     sign(ex, r);
                 } finally {
-                    signsInFlight.decrementAndGet();
+                    beforeAnswer();
                 }
             }
             default -> violation(ex, r, "not an operation of the Key Vault API this fake knows");
@@ -870,7 +874,21 @@ public final class KeyVaultFake implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Runs (once) what {@link #BEFORE_ANSWER} holds for this thread's exchange: a sign call stops
+     * counting as in flight before its answer leaves, not after (when the client may already have
+     * sent its next one).
+     */
+    private static void beforeAnswer() {
+        Runnable r = BEFORE_ANSWER.get();
+        if (r != null) {
+            BEFORE_ANSWER.remove();
+            r.run();
+        }
+    }
+
     private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+        beforeAnswer();
         byte[] bytes = JSON.writeValueAsBytes(body);
         ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
         ex.getResponseHeaders().add("x-ms-request-id", java.util.UUID.randomUUID().toString());

@@ -268,7 +268,7 @@ public final class AzureKeyVaultBenchmark {
         System.out.println("latency: 0 ms = the fake answers each sign call at once" + (latencyMs == 0 ? "" : "; " + latencyMs
                 + " ms = the fake holds every sign call that long before answering") + "; vault signs/s = sign calls that"
                 + " reached the fake in the window (retries included); in flight = most sign calls the fake was answering at"
-                + " once (one or two above the permits: the fake counts a call done just after its answer has left)");
+                + " once (from the request read to its answer sent)");
         System.out.println("logging: " + JDK_HTTP_CLIENT_LOG.substring("org.slf4j.simpleLogger.log.".length()) + " at "
                 + System.getProperty(JDK_HTTP_CLIENT_LOG) + " (at WARN it logs one line per sign call: the SDK's"
                 + " content-length header, which java.net.http refuses)");
