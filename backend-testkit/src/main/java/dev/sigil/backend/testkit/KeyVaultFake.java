@@ -95,8 +95,9 @@ import com.sun.net.httpserver.HttpsServer;
  * ({@link #throttleSigns}), {@code 403} as RBAC refuses ({@link #forbidSigns}), {@code 503}
  * ({@link #failSigns}) or with a signature one byte short ({@link #truncateSignatures}); latency
  * added to each sign ({@link #signLatency}); a deleted key's name kept as soft delete keeps it
- * ({@link #deleteKey}); every request recorded ({@link #requests()}) and counted by operation
- * ({@link #count}), the most signs held at once ({@link #maxSignsInFlight()}).
+ * ({@link #deleteKey}); every request recorded ({@link #requests()}, unless
+ * {@link #recordRequests turned off}) and counted by operation ({@link #count}); the most sign calls
+ * answered at once ({@link #maxSignsInFlight}).
  *
  * <p>Its TLS certificate names {@code localhost}, {@code 127.0.0.1} and the host it was started
  * for; {@link #clientSslContext()} and {@link #writeTrustStore} give what trusts it.
@@ -151,6 +152,9 @@ public final class KeyVaultFake implements AutoCloseable {
     private static final Set<String> OPS = Set.of("sign", "verify", "encrypt", "decrypt", "wrapKey", "unwrapKey",
             "import", "export");
 
+    /** What to do just before the answer of the exchange this handler thread is on is sent. */
+    private static final ThreadLocal<Runnable> BEFORE_ANSWER = new ThreadLocal<>();
+
     /** A key version. */
     private static final class Version {
         final String name;
@@ -189,6 +193,7 @@ public final class KeyVaultFake implements AutoCloseable {
     private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
     private final List<String> violations = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+    private volatile boolean recording = true;
     private final AtomicInteger throttles = new AtomicInteger();
     private final AtomicInteger forbids = new AtomicInteger();
     private final AtomicInteger unavailable = new AtomicInteger();
@@ -381,12 +386,15 @@ public final class KeyVaultFake implements AutoCloseable {
         unavailable.set(n);
     }
 
-    /** Sign calls being answered now. */
+    /** Sign calls being answered now (as {@link #maxSignsInFlight} counts them). */
     public int signsInFlight() {
         return signsInFlight.get();
     }
 
-    /** The most sign calls the fake held at once since the last {@link #resetRequests()}. */
+    /**
+     * The most sign calls (with a valid token) the fake was answering at once, from the request
+     * read to its answer being sent, latency included, since it started or {@link #resetRequests()}.
+     */
     public int maxSignsInFlight() {
         return maxSignsInFlight.get();
     }
@@ -413,12 +421,21 @@ public final class KeyVaultFake implements AutoCloseable {
         return c == null ? 0 : c.get();
     }
 
-    /** Every request received, in order of arrival. */
+    /** Every request received, in order of arrival (since recording was last turned on). */
     public List<Request> requests() {
         return new ArrayList<>(requests);
     }
 
-    /** Forgets the recorded requests and the counts. */
+    /**
+     * Whether requests are kept for {@link #requests()} (on by default). Off, they are still
+     * counted ({@link #count}) and checked (violations), but not kept: a benchmark's millions of
+     * requests would fill the memory.
+     */
+    public void recordRequests(boolean on) {
+        recording = on;
+    }
+
+    /** Forgets the recorded requests, the counts and the most sign calls seen in flight. */
     public void resetRequests() {
         requests.clear();
         counts.clear();
@@ -482,7 +499,9 @@ public final class KeyVaultFake implements AutoCloseable {
             String auth = ex.getRequestHeaders().getFirst("Authorization");
             boolean bearer = auth != null && auth.startsWith("Bearer ");
             Request request = new Request(method, path, query, body, bearer);
-            requests.add(request);
+            if (recording) {
+                requests.add(request);
+            }
             String op = request.operation();
             counts.computeIfAbsent(op, k -> new AtomicInteger()).incrementAndGet();
             try {
@@ -519,7 +538,15 @@ public final class KeyVaultFake implements AutoCloseable {
             case "list" -> list(ex, r);
             case "get" -> get(ex, r);
             case "create" -> create(ex, r);
-            case "sign" -> sign(ex, r);
+            case "sign" -> {
+                maxSignsInFlight.accumulateAndGet(signsInFlight.incrementAndGet(), Math::max);
+                BEFORE_ANSWER.set(signsInFlight::decrementAndGet);
+                try {
+                    sign(ex, r);
+                } finally {
+                    beforeAnswer();
+                }
+            }
             default -> violation(ex, r, "not an operation of the Key Vault API this fake knows");
         }
     }
@@ -676,18 +703,6 @@ public final class KeyVaultFake implements AutoCloseable {
             violation(ex, r, "sign fields " + fields + " are not " + SIGN_FIELDS);
             return;
         }
-        int now = signsInFlight.incrementAndGet();
-        maxSignsInFlight.accumulateAndGet(now, Math::max);
-        try {
-            signHeld(ex, r);
-        } finally {
-            signsInFlight.decrementAndGet();
-        }
-    }
-
-    private void signHeld(HttpExchange ex, Request r) throws IOException {
-        Matcher m = KEY_PATH.matcher(r.path());
-        m.matches();
         long latency = signLatencyMs;
         if (latency > 0) {
             try {
@@ -952,7 +967,21 @@ public final class KeyVaultFake implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Runs (once) what {@link #BEFORE_ANSWER} holds for this thread's exchange: a sign call stops
+     * counting as in flight before its answer leaves, not after (when the client may already have
+     * sent its next one).
+     */
+    private static void beforeAnswer() {
+        Runnable r = BEFORE_ANSWER.get();
+        if (r != null) {
+            BEFORE_ANSWER.remove();
+            r.run();
+        }
+    }
+
     private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+        beforeAnswer();
         byte[] bytes = JSON.writeValueAsBytes(body);
         ex.getResponseHeaders().add("Content-Type", "application/json; charset=utf-8");
         ex.getResponseHeaders().add("x-ms-request-id", java.util.UUID.randomUUID().toString());
