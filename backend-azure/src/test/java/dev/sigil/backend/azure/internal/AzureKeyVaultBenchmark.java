@@ -176,6 +176,7 @@ public final class AzureKeyVaultBenchmark {
         explicit.put("max.retries", String.valueOf(AzureKeyVaultSettings.DEFAULT_MAX_RETRIES));
 
         List<Run> runs = new ArrayList<>();
+        List<String> baseline = new ArrayList<>();
         String settingsLine;
         List<String> violations;
         double[] jit = new double[3];
@@ -235,12 +236,77 @@ public final class AzureKeyVaultBenchmark {
                     }
                 }
                 jit[2] = compilationSeconds();
+                // The fake's own pace, without the backend or the Azure SDK: what a sign call costs
+                // when nothing but a plain java.net.http client stands between the threads and it.
+                BenchKey first = benchKeys.values().iterator().next();
+                for (int threads : new int[] {8, 32}) {
+                    progress(String.format(Locale.ROOT, "baseline: a plain java.net.http client, %d threads...", threads));
+                    baseline.add(baseline(fake, first, latencies.get(latencies.size() - 1), threads, seconds));
+                }
             } finally {
                 backend.close();
             }
             violations = fake.violations();
         }
         print(runs, settingsLine, explicit, warmupSeconds, seconds, latencyMs, jit, violations);
+        System.out.println("baseline: the fake's pace with a plain java.net.http client instead of the backend and the"
+                + " Azure SDK (one POST .../sign per call: the same TLS and body, the fake's test token):");
+        baseline.forEach(b -> System.out.println("  " + b));
+    }
+
+    /**
+     * Sign calls per second and their mean duration with {@code threads} threads each posting one
+     * sign after the other with a plain JDK client (its own connection pool), {@code latencyMs} set.
+     */
+    private static String baseline(KeyVaultFake fake, BenchKey key, long latencyMs, int threads, double seconds)
+            throws Exception {
+        fake.signLatency(Duration.ofMillis(latencyMs));
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(fake.clientSslContext())
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        java.net.URI uri = java.net.URI.create(fake.vaultUrl() + "keys/" + key.ref().keyId() + "/sign?api-version="
+                + AzureClients.API_VERSION.getVersion());
+        String alg = key.name().startsWith("RSA") ? "RS256" : "ES256";
+        String body = "{\"alg\":\"" + alg + "\",\"value\":\""
+                + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(key.digests().get(0)) + "\"}";
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(uri)
+                .header("Authorization", "Bearer " + KeyVaultFake.TEST_TOKEN).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
+        AtomicInteger calls = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+        AtomicInteger failures = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            for (int measuring = 0; measuring < 2; measuring++) {
+                long until = System.nanoTime() + (long) ((measuring == 0 ? CELL_WARMUP_SECONDS : seconds) * 1e9);
+                boolean count = measuring == 1;
+                List<Future<?>> running = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    running.add(pool.submit(() -> {
+                        while (System.nanoTime() < until) {
+                            long t0 = System.nanoTime();
+                            java.net.http.HttpResponse<String> r = client.send(request,
+                                    java.net.http.HttpResponse.BodyHandlers.ofString());
+                            if (count) {
+                                nanos.addAndGet(System.nanoTime() - t0);
+                                calls.incrementAndGet();
+                                if (r.statusCode() != 200) {
+                                    failures.incrementAndGet();
+                                }
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : running) {
+                    f.get();
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return String.format(Locale.ROOT, "%s, %d ms latency, %2d threads: %6.0f calls/s, mean %5.1f ms per call%s",
+                key.name(), latencyMs, threads, calls.get() / seconds, nanos.get() / 1e6 / Math.max(1, calls.get()),
+                failures.get() == 0 ? "" : ", " + failures.get() + " failed");
     }
 
     private static void print(List<Run> runs, String settingsLine, Map<String, Object> explicit, double warmupSeconds,
