@@ -39,6 +39,7 @@ import org.xipki.pkcs11.wrapper.Mechanism;
 import org.xipki.pkcs11.wrapper.PKCS11Module;
 import org.xipki.pkcs11.wrapper.Session;
 import org.xipki.pkcs11.wrapper.Slot;
+import org.xipki.pkcs11.wrapper.StaticLogger;
 import org.xipki.pkcs11.wrapper.Token;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -137,6 +138,9 @@ public final class Pkcs11Benchmark {
             run(env, "pkcs11-tool", "--module", MODULE, "--token-label", LABEL, "--login", "--pin", PIN,
                     "--keypairgen", "--key-type", k[0], "--label", k[1], "--id", k[2]);
         }
+        // The wrapper prints its INFO lines to standard output, into the table, unless given a
+        // logger; the backend gives it SLF4J, but (a) loads the wrapper before the backend does.
+        StaticLogger.setLogger(new WarningsToStderr());
         Map<String, Cell[]> raw = raw();
         Map<String, Cell[]> spi = spi();
         Map<String, Cell[]> server = server(work, env);
@@ -159,6 +163,55 @@ public final class Pkcs11Benchmark {
         }
         System.out.println(SERVER_SIDE);
         System.out.println("Targets: b/a >= 0.95; c/a >= 0.80 for RSA-2048 at concurrency 8.");
+    }
+
+    /** The wrapper's log for the benchmark: warnings and errors to standard error, nothing else. */
+    private static final class WarningsToStderr implements org.xipki.pkcs11.wrapper.Logger {
+        private static void print(String level, String format, Object... args) {
+            System.err.println("PKCS#11 wrapper " + level + ": " + format.replace("{}", "%s").formatted(args));
+        }
+
+        @Override
+        public void info(String format, Object... args) {
+        }
+
+        @Override
+        public void warn(String format, Object... args) {
+            print("WARN", format, args);
+        }
+
+        @Override
+        public void error(String format, Object... args) {
+            print("ERROR", format, args);
+        }
+
+        @Override
+        public void debug(String format, Object... args) {
+        }
+
+        @Override
+        public void trace(String format, Object... args) {
+        }
+
+        @Override
+        public boolean isDebugEnabled() {
+            return false;
+        }
+
+        @Override
+        public boolean isInfoEnabled() {
+            return false;
+        }
+
+        @Override
+        public boolean isWarnEnabled() {
+            return true;
+        }
+
+        @Override
+        public boolean isTraceEnabled() {
+            return false;
+        }
     }
 
     /** (a): the wrapper alone, one logged-in session per thread, the key handle found once. */
