@@ -306,7 +306,8 @@ public final class Pkcs11Benchmark {
         Map<String, String> serverEnv = new java.util.HashMap<>(env);
         String jfr = System.getProperty("sigil.bench.jfr");
         if (jfr != null) {
-            serverEnv.put("SIGIL_JAVA_OPTS", "-XX:StartFlightRecording=filename=" + jfr + ",settings=profile");
+            serverEnv.put("SIGIL_JAVA_OPTS", "-XX:FlightRecorderOptions=stackdepth=512 -XX:StartFlightRecording=filename=" + jfr
+                    + ",settings=profile");
         }
         try (Distribution server = new Distribution(data, serverEnv, "--port", "0", "--conf", conf.toString())) {
             String base = server.awaitListening(Duration.ofSeconds(90));
