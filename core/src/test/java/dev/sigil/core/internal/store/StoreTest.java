@@ -135,6 +135,50 @@ class StoreTest {
         }
     }
 
+    /**
+     * A SAD of a large batch (pyHanko or sigil-sign signing a thousand files with one
+     * authorization): consuming one of its hashes reads that one row, not every hash of the SAD.
+     * H2 chose the foreign key's index on sad_hash alone over the primary key (sad_hash, digest)
+     * until it had statistics, and scanned all 1,001 rows for each signature: quadratic per SAD.
+     */
+    @ParameterizedTest
+    @EnumSource(StoreSettings.Kind.class)
+    void consumingAHashOfALargeSadReadsOneRow(StoreSettings.Kind kind) throws Exception {
+        SessionRepository sessions = new SessionRepository();
+        Credential cr = new Credential("cred-big", "erin", new KeyRef("hsm", "key/2"), List.of(),
+                EnumSet.of(SignatureAlgorithm.ECDSA_SHA256), 1000, 2, true);
+        List<String> digests = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            digests.add("digest-" + i);
+        }
+        try (Store store = TestStores.empty(kind, dir).open()) {
+            store.inTransaction(c -> {
+                users.insert(c, new User("erin", "Erin", true, 1));
+                credentials.insert(c, new StoredCredential(cr, new FactorRecord(FactorType.PIN, "pin-hash", 0), "demo", 3));
+                sessions.insertToken(c, "token-1", "erin", 1, 1_000_000);
+                sessions.insertSad(c, new SessionRepository.Sad("sad-big", "erin", "token-1", "cred-big",
+                        "2.16.840.1.101.3.4.2.1", 1, 1_000_000, 1000), digests);
+                return null;
+            });
+            assertTrue(store.<Boolean>inTransaction(c -> sessions.consumeHash(c, "sad-big", "digest-999", 2)));
+            assertFalse(store.<Boolean>inTransaction(c -> sessions.consumeHash(c, "sad-big", "digest-999", 3)),
+                    "a hash is consumed once");
+            if (kind == StoreSettings.Kind.H2) {
+                String plan = store.inTransaction(c -> {
+                    try (java.sql.Statement st = c.createStatement();
+                         java.sql.ResultSet rs = st.executeQuery("EXPLAIN ANALYZE UPDATE sad_hashes SET signed_at = 4 "
+                                 + "WHERE sad_hash = 'sad-big' AND digest = 'digest-500' AND signed_at IS NULL")) {
+                        rs.next();
+                        return rs.getString(1);
+                    }
+                });
+                java.util.regex.Matcher scan = java.util.regex.Pattern.compile("scanCount: (\\d+)").matcher(plan);
+                assertTrue(scan.find(), plan);
+                assertTrue(Integer.parseInt(scan.group(1)) <= 2, "rows read to consume one hash:\n" + plan);
+            }
+        }
+    }
+
     private void appendSome(Store store, int n) throws Exception {
         for (int i = 0; i < n; i++) {
             int k = i;
