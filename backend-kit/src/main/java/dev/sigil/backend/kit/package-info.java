@@ -3,7 +3,7 @@
  * new backend is a client of its key service, one error table and a subclass of the contract test.
  * JDK types only; no threads of its own except the {@link ParallelSigner}'s pool.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 @Export
 package dev.sigil.backend.kit;
 

@@ -2,6 +2,7 @@ package dev.sigil.backend.aws.internal;
 
 import dev.sigil.api.ErrorCode;
 import dev.sigil.api.SigilException;
+import dev.sigil.backend.kit.CallLimits;
 import dev.sigil.backend.kit.SettingsChecks;
 import dev.sigil.api.config.SecretRef;
 
@@ -46,9 +47,6 @@ public final class AwsKmsSettings {
     static final int DEFAULT_MAX_PARALLEL = 16;
     static final int DEFAULT_MAX_RETRIES = 3;
     static final int DEFAULT_PAGE_SIZE = 100;
-    static final long MAX_TIMEOUT_MS = 60_000;
-    static final int MAX_CONCURRENT_CALLS = 1024;
-    static final int MAX_RETRIES = 10;
 
     /** AWS region names: eu-central-1, us-gov-west-1, cn-north-1, ... */
     private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d{1,2}");
@@ -298,22 +296,13 @@ public final class AwsKmsSettings {
         }
         b.keys = List.copyOf(keys);
 
-        long call = checks.range("call.timeout.ms", config.call_timeout_ms(), 1, MAX_TIMEOUT_MS);
-        long attempt = config.attempt_timeout_ms();
-        if (attempt < 1 || attempt > call) {
-            throw checks.problem("attempt.timeout.ms " + attempt + " is outside 1..call.timeout.ms (" + call + ")");
-        }
-        b.callTimeout = Duration.ofMillis(call);
-        b.attemptTimeout = Duration.ofMillis(attempt);
-        b.maxConcurrentCalls = checks.range("max.concurrent.calls", config.max_concurrent_calls(), 1,
-                MAX_CONCURRENT_CALLS);
-        int parallel = config.max_parallel_signatures();
-        if (parallel < 1 || parallel > b.maxConcurrentCalls) {
-            throw checks.problem("max.parallel.signatures " + parallel + " is outside 1..max.concurrent.calls ("
-                    + b.maxConcurrentCalls + ")");
-        }
-        b.maxParallel = parallel;
-        b.maxRetries = checks.range("max.retries", config.max_retries(), 0, MAX_RETRIES);
+        CallLimits limits = CallLimits.check(checks, config.call_timeout_ms(), config.attempt_timeout_ms(),
+                config.max_concurrent_calls(), config.max_parallel_signatures(), config.max_retries());
+        b.callTimeout = limits.callTimeout();
+        b.attemptTimeout = limits.attemptTimeout();
+        b.maxConcurrentCalls = limits.maxConcurrentCalls();
+        b.maxParallel = limits.maxParallel();
+        b.maxRetries = limits.maxRetries();
         b.pageSize = checks.range("list.page.size", config.list_page_size(), 1, 100);
 
         if (mode == CredentialsMode.STATIC) {

@@ -1,5 +1,7 @@
 package dev.sigil.backend.aws.internal;
 
+import dev.sigil.backend.kit.ContextClassLoader;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -146,14 +148,7 @@ final class KmsClients implements AutoCloseable {
 
     /** Runs {@code body} with this bundle's class loader as the thread's context class loader. */
     static <T> T withSdkLoader(Supplier<T> body) {
-        Thread t = Thread.currentThread();
-        ClassLoader previous = t.getContextClassLoader();
-        t.setContextClassLoader(SDK_LOADER);
-        try {
-            return body.get();
-        } finally {
-            t.setContextClassLoader(previous);
-        }
+        return ContextClassLoader.call(SDK_LOADER, body);
     }
 
     KmsClient kms() {

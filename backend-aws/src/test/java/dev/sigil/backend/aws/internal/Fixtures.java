@@ -1,9 +1,9 @@
 package dev.sigil.backend.aws.internal;
 
 import dev.sigil.api.SignatureAlgorithm;
+import dev.sigil.backend.testkit.ComponentConfigs;
 import dev.sigil.backend.testkit.LocalKms;
 
-import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -75,36 +75,7 @@ final class Fixtures {
      * to the element's type, else the element's default.
      */
     static AwsKmsBackendConfig config(Map<String, Object> props) {
-        return (AwsKmsBackendConfig) Proxy.newProxyInstance(Fixtures.class.getClassLoader(),
-                new Class<?>[] {AwsKmsBackendConfig.class}, (proxy, method, args) -> {
-                    switch (method.getName()) {
-                        case "annotationType":
-                            return AwsKmsBackendConfig.class;
-                        case "toString":
-                            return "config" + props;
-                        case "hashCode":
-                            return props.hashCode();
-                        case "equals":
-                            return proxy == args[0];
-                        default:
-                            String key = method.getName().replace('_', '.');
-                            if (!props.containsKey(key)) {
-                                return method.getDefaultValue();
-                            }
-                            Object value = props.get(key);
-                            Class<?> type = method.getReturnType();
-                            if (type == int.class) {
-                                return Integer.valueOf(value.toString());
-                            }
-                            if (type == long.class) {
-                                return Long.valueOf(value.toString());
-                            }
-                            if (type == String[].class) {
-                                return value instanceof String[] a ? a : new String[] {value.toString()};
-                            }
-                            return value == null ? null : value.toString();
-                    }
-                });
+        return ComponentConfigs.of(AwsKmsBackendConfig.class, props);
     }
 
 

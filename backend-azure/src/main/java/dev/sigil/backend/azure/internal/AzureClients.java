@@ -1,5 +1,7 @@
 package dev.sigil.backend.azure.internal;
 
+import dev.sigil.backend.kit.ContextClassLoader;
+
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Arrays;
@@ -185,14 +187,7 @@ final class AzureClients implements AutoCloseable {
 
     /** Runs {@code body} with this bundle's class loader as the thread's context class loader. */
     static <T> T withSdkLoader(Supplier<T> body) {
-        Thread t = Thread.currentThread();
-        ClassLoader previous = t.getContextClassLoader();
-        t.setContextClassLoader(SDK_LOADER);
-        try {
-            return body.get();
-        } finally {
-            t.setContextClassLoader(previous);
-        }
+        return ContextClassLoader.call(SDK_LOADER, body);
     }
 
     KeyClient keys() {

@@ -36,6 +36,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.azure.core.http.rest.PagedResponse;
+import com.azure.security.keyvault.keys.cryptography.CryptographyClient;
 import com.azure.security.keyvault.keys.models.CreateEcKeyOptions;
 import com.azure.security.keyvault.keys.models.CreateRsaKeyOptions;
 import com.azure.security.keyvault.keys.models.JsonWebKey;
@@ -80,8 +81,8 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
     private static final String C = AzureKeyVaultSettings.COMPONENT;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** A key version as read from Key Vault, and when. */
-    record AzureKey(KeyInfo info, String keyId, long readAtNanos) {
+    /** A key version as read from Key Vault, the client that signs with it, and when it was read. */
+    record AzureKey(KeyInfo info, CryptographyClient crypto, long readAtNanos) {
         /**
          * Whether the cached read still answers: an enabled key's public part never changes; a key
          * that could not sign (disabled, no sign operation) is read again after a while, so that a
@@ -200,15 +201,14 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
         if (!id.equals(ref.backendId())) {
             throw new SigilException(ErrorCode.KEY_NOT_FOUND, "no key " + ref + " in backend " + id);
         }
+        // The signing path: a credential's name/version, read before. Only served keys are cached.
+        AzureKey cached = byVersion.get(ref.keyId());
+        if (cached != null && cached.fresh()) {
+            return cached;
+        }
         AzureKeyVaultSettings.KeyName name = AzureKeyVaultSettings.parseKey(ref.keyId());
         if (name == null || !served(name)) {
             throw new SigilException(ErrorCode.KEY_NOT_FOUND, "no key " + ref + " in backend " + id);
-        }
-        if (name.version() != null) {
-            AzureKey cached = byVersion.get(name.toString());
-            if (cached != null && cached.fresh()) {
-                return cached;
-            }
         }
         return load(name.name(), name.version(), context);
     }
@@ -284,7 +284,7 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
         KeyState state = !Boolean.FALSE.equals(p.isEnabled()) && canSign ? KeyState.ENABLED : KeyState.DISABLED;
         KeyInfo info = new KeyInfo(ref, keyType, bits, curve, publicKey, List.of(),
                 AzureAlgorithms.forKey(keyType, curve), state);
-        return new AzureKey(info, kv.getId(), System.nanoTime());
+        return new AzureKey(info, clients.crypto(kv.getId()), System.nanoTime());
     }
 
     @Override
@@ -318,7 +318,7 @@ public final class AzureKeyVaultBackend implements SigningBackend, AutoCloseable
         try {
             return calls.call("sign", "key " + key.info().ref().keyId(), context, AzureCalls.Repeat.SAFE,
                     ctx -> AzureAlgorithms.toSpi(key.info(), algorithm,
-                            clients.crypto(key.keyId()).sign(jwa, digest, ctx).getSignature()));
+                            key.crypto().sign(jwa, digest, ctx).getSignature()));
         } catch (AzureCalls.Failure f) {
             if (f.kind() == AzureErrors.Kind.KEY_DISABLED || f.kind() == AzureErrors.Kind.KEY_MISSING) {
                 // Read again on next use: the key may have been enabled, disabled or deleted meanwhile.

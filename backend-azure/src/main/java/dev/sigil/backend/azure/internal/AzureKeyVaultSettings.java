@@ -3,6 +3,7 @@ package dev.sigil.backend.azure.internal;
 import dev.sigil.api.ErrorCode;
 import dev.sigil.api.SigilException;
 import dev.sigil.api.config.SecretRef;
+import dev.sigil.backend.kit.CallLimits;
 import dev.sigil.backend.kit.SettingsChecks;
 
 import java.net.URI;
@@ -42,9 +43,6 @@ public final class AzureKeyVaultSettings {
     static final int DEFAULT_MAX_CONCURRENT_CALLS = 32;
     static final int DEFAULT_MAX_PARALLEL = 8;
     static final int DEFAULT_MAX_RETRIES = 3;
-    static final long MAX_TIMEOUT_MS = 60_000;
-    static final int MAX_CONCURRENT_CALLS = 1024;
-    static final int MAX_RETRIES = 10;
 
     private static final Pattern GUID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
@@ -278,22 +276,13 @@ public final class AzureKeyVaultSettings {
         }
         b.keys = List.copyOf(keys);
 
-        long call = checks.range("call.timeout.ms", config.call_timeout_ms(), 1, MAX_TIMEOUT_MS);
-        long attempt = config.attempt_timeout_ms();
-        if (attempt < 1 || attempt > call) {
-            throw checks.problem("attempt.timeout.ms " + attempt + " is outside 1..call.timeout.ms (" + call + ")");
-        }
-        b.callTimeout = Duration.ofMillis(call);
-        b.attemptTimeout = Duration.ofMillis(attempt);
-        b.maxConcurrentCalls = checks.range("max.concurrent.calls", config.max_concurrent_calls(), 1,
-                MAX_CONCURRENT_CALLS);
-        int parallel = config.max_parallel_signatures();
-        if (parallel < 1 || parallel > b.maxConcurrentCalls) {
-            throw checks.problem("max.parallel.signatures " + parallel + " is outside 1..max.concurrent.calls ("
-                    + b.maxConcurrentCalls + ")");
-        }
-        b.maxParallel = parallel;
-        b.maxRetries = checks.range("max.retries", config.max_retries(), 0, MAX_RETRIES);
+        CallLimits limits = CallLimits.check(checks, config.call_timeout_ms(), config.attempt_timeout_ms(),
+                config.max_concurrent_calls(), config.max_parallel_signatures(), config.max_retries());
+        b.callTimeout = limits.callTimeout();
+        b.attemptTimeout = limits.attemptTimeout();
+        b.maxConcurrentCalls = limits.maxConcurrentCalls();
+        b.maxParallel = limits.maxParallel();
+        b.maxRetries = limits.maxRetries();
         String protection = SettingsChecks.trimToNull(config.key_protection());
         if (protection == null || protection.equalsIgnoreCase("hsm")) {
             b.hsmKeys = true;

@@ -1,9 +1,9 @@
 package dev.sigil.backend.azure.internal;
 
 import dev.sigil.api.SigilException;
+import dev.sigil.backend.testkit.ComponentConfigs;
 import dev.sigil.backend.testkit.KeyVaultFake;
 
-import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -39,36 +39,7 @@ final class Fixtures {
      * to the element's type, else the element's default (null for an element without one).
      */
     static AzureKeyVaultBackendConfig config(Map<String, Object> props) {
-        return (AzureKeyVaultBackendConfig) Proxy.newProxyInstance(Fixtures.class.getClassLoader(),
-                new Class<?>[] {AzureKeyVaultBackendConfig.class}, (proxy, method, args) -> {
-                    switch (method.getName()) {
-                        case "annotationType":
-                            return AzureKeyVaultBackendConfig.class;
-                        case "toString":
-                            return "config" + props;
-                        case "hashCode":
-                            return props.hashCode();
-                        case "equals":
-                            return proxy == args[0];
-                        default:
-                            String key = method.getName().replace('_', '.');
-                            if (!props.containsKey(key)) {
-                                return method.getDefaultValue();
-                            }
-                            Object value = props.get(key);
-                            Class<?> type = method.getReturnType();
-                            if (type == int.class) {
-                                return Integer.valueOf(value.toString());
-                            }
-                            if (type == long.class) {
-                                return Long.valueOf(value.toString());
-                            }
-                            if (type == String[].class) {
-                                return value instanceof String[] a ? a : new String[] {value.toString()};
-                            }
-                            return value == null ? null : value.toString();
-                    }
-                });
+        return ComponentConfigs.of(AzureKeyVaultBackendConfig.class, props);
     }
 
     /**

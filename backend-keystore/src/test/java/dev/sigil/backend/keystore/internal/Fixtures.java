@@ -1,8 +1,9 @@
 package dev.sigil.backend.keystore.internal;
 
+import dev.sigil.backend.testkit.ComponentConfigs;
+
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.reflect.Proxy;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -158,22 +159,7 @@ final class Fixtures {
      * element's default, else null.
      */
     static KeystoreBackendConfig config(Map<String, String> props) {
-        return (KeystoreBackendConfig) Proxy.newProxyInstance(Fixtures.class.getClassLoader(),
-                new Class<?>[] {KeystoreBackendConfig.class}, (proxy, method, args) -> {
-                    switch (method.getName()) {
-                        case "annotationType":
-                            return KeystoreBackendConfig.class;
-                        case "toString":
-                            return "config" + props;
-                        case "hashCode":
-                            return props.hashCode();
-                        case "equals":
-                            return proxy == args[0];
-                        default:
-                            String key = method.getName().replace('_', '.');
-                            return props.containsKey(key) ? props.get(key) : method.getDefaultValue();
-                    }
-                });
+        return ComponentConfigs.of(KeystoreBackendConfig.class, props);
     }
 
     private Fixtures() {

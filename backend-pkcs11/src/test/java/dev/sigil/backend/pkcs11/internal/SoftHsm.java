@@ -5,7 +5,6 @@ import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKA_SIGN;
 import static org.xipki.pkcs11.wrapper.PKCS11Constants.CKO_PRIVATE_KEY;
 
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +31,7 @@ import org.xipki.pkcs11.wrapper.Session;
 import org.xipki.pkcs11.wrapper.Slot;
 
 import dev.sigil.api.SignatureAlgorithm;
+import dev.sigil.backend.testkit.ComponentConfigs;
 
 /**
  * The real SoftHSM2 the tests run against: its configuration in {@code target/softhsm} (named by
@@ -213,32 +213,7 @@ final class SoftHsm {
      * to the element's type, else the element's default, else null.
      */
     static Pkcs11BackendConfig config(Map<String, Object> props) {
-        return (Pkcs11BackendConfig) Proxy.newProxyInstance(SoftHsm.class.getClassLoader(),
-                new Class<?>[] {Pkcs11BackendConfig.class}, (proxy, method, args) -> {
-                    switch (method.getName()) {
-                        case "annotationType":
-                            return Pkcs11BackendConfig.class;
-                        case "toString":
-                            return "config" + props;
-                        case "hashCode":
-                            return props.hashCode();
-                        case "equals":
-                            return proxy == args[0];
-                        default:
-                            String key = method.getName().replace('_', '.');
-                            if (!props.containsKey(key)) {
-                                return method.getDefaultValue();
-                            }
-                            Object value = props.get(key);
-                            if (method.getReturnType() == int.class) {
-                                return Integer.valueOf(value.toString());
-                            }
-                            if (method.getReturnType() == long.class) {
-                                return Long.valueOf(value.toString());
-                            }
-                            return value == null ? null : value.toString();
-                    }
-                });
+        return ComponentConfigs.of(Pkcs11BackendConfig.class, props);
     }
 
     /** The digest of {@code message} with the algorithm's hash. */
