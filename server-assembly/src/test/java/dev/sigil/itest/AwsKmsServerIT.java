@@ -1,40 +1,18 @@
 package dev.sigil.itest;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sigil.backend.testkit.FaultProxy;
 import dev.sigil.backend.testkit.LocalKms;
 
-import java.io.ByteArrayInputStream;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.Signature;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
-import java.security.spec.MGF1ParameterSpec;
-import java.security.spec.PSSParameterSpec;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The assembled server with an AWS KMS backend (local-kms standing in for KMS): the bundle with the
@@ -53,30 +31,16 @@ class AwsKmsServerIT {
     @TempDir
     Path dir;
 
-    private String run(Map<String, String> env, String... command) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), String.join(" ", command) + "\n" + out);
-        return out;
-    }
-
     @Test
     void credentialsWithKeysInKmsSignThroughTheCscApi() throws Exception {
         long t0 = System.nanoTime();
+        RemoteBackendFlow flow = new RemoteBackendFlow(dir, "kms", "AWS KMS", MAX_RETRIES);
         try (LocalKms kms = LocalKms.start(dir.resolve("kms"), LocalKms.REGION);
              FaultProxy proxy = new FaultProxy(kms.endpoint())) {
             // Static test credentials, from files as an operator would keep them.
             Path keyId = Files.writeString(dir.resolve("aws-access-key-id"), "AKIASIGILITEST000001\n");
             Path secret = Files.writeString(dir.resolve("aws-secret-access-key"), "sigil-itest-secret-0000000000\n");
-            Path conf = Files.createDirectories(dir.resolve("conf"));
-            try (DirectoryStream<Path> s = Files.newDirectoryStream(Distribution.home().resolve("conf"))) {
-                for (Path p : s) {
-                    Files.copy(p, conf.resolve(p.getFileName()));
-                }
-            }
-            Files.writeString(conf.resolve("dev.sigil.backend.aws-kms.cfg"), "sigil.backend.id = kms\n"
+            Path conf = flow.conf("dev.sigil.backend.aws-kms.cfg", "sigil.backend.id = kms\n"
                     + "region = eu-west-2\n"
                     + "endpoint.override = " + proxy.endpoint() + "\n"
                     + "credentials.mode = static\n"
@@ -86,177 +50,45 @@ class AwsKmsServerIT {
                     // One retry of a throttled call, so that the throttled request fails fast.
                     + "max.retries = " + MAX_RETRIES + "\n");
 
-            try (Distribution server = new Distribution(dir.resolve("data"), Map.of(), "--port", "0", "--conf",
+            try (Distribution server = new Distribution(flow.data(), Map.of(), "--port", "0", "--conf",
                     conf.toString())) {
-                String base = server.awaitListening(Duration.ofSeconds(90));
-                // The launcher refuses to go on with a bundle that is not ACTIVE (it names the missing
-                // requirement); listening means backend-aws resolved with what the server has.
-                String output = server.output();
-                assertFalse(output.contains("Unable to resolve") || output.contains("missing requirement"), output);
-                TestCsc csc = new TestCsc(base, dir.resolve("data"));
-                JsonNode health = TestCsc.JSON.readTree(csc.client.send(HttpRequest.newBuilder(
-                        URI.create(base + "health")).build(), HttpResponse.BodyHandlers.ofString()).body());
-                assertEquals("UP", health.path("status").asText(), health.toString());
-                assertTrue(health.toString().contains("\"id\":\"kms\",\"status\":\"UP\""), health.toString());
-
-                admin(Map.of("SIGIL_NEW_PASSWORD", "carol-secret-pw"), "user", "add", "carol");
-                Matcher seed = Pattern.compile("seed:\\s+([A-Z2-7]+)").matcher(admin(Map.of(), "totp", "enroll", "carol"));
-                assertTrue(seed.find());
-                admin(Map.of("SIGIL_NEW_PIN", "445566"), "credential", "create", "carol-kms-rsa", "--user", "carol",
-                        "--backend", "kms", "--key-type", "rsa-2048", "--dev-ca", "--subject", "CN=Carol KMS");
-                // A second user for the EC key: each user's TOTP steps can be used once, and only near now.
-                admin(Map.of("SIGIL_NEW_PASSWORD", "dave-secret-pw"), "user", "add", "dave");
-                Matcher daveSeed = Pattern.compile("seed:\\s+([A-Z2-7]+)").matcher(admin(Map.of(), "totp", "enroll", "dave"));
-                assertTrue(daveSeed.find());
-                admin(Map.of("SIGIL_NEW_PIN", "445566"), "credential", "create", "dave-kms-ec", "--user", "dave",
-                        "--backend", "kms", "--key-type", "ec-p256", "--dev-ca", "--subject", "CN=Dave KMS EC");
+                TestCsc csc = flow.startedAndUp(server, server.awaitListening(Duration.ofSeconds(90)));
+                RemoteBackendFlow.Seeds seeds = flow.usersWithKeysInTheService();
 
                 // The keys are in KMS, under the configured alias prefix.
                 String aliases = kms.call("ListAliases", "{}");
                 assertTrue(aliases.contains("alias/sigil/carol-kms-rsa") && aliases.contains("alias/sigil/dave-kms-ec"),
                         aliases);
 
+                RemoteBackendFlow.SignFaults faults = new RemoteBackendFlow.SignFaults() {
+                    @Override
+                    public void resetCounts() {
+                        proxy.resetCounts();
+                    }
+
+                    @Override
+                    public void throttleEverySign() {
+                        proxy.throttleSigns(1000);
+                    }
+
+                    @Override
+                    public void clearFaults() {
+                        proxy.clearFaults();
+                    }
+
+                    @Override
+                    public int signCalls() {
+                        return proxy.count("Sign");
+                    }
+                };
                 try {
-                    long daveStep = signAll(csc, seed.group(1), daveSeed.group(1));
-                    long t1 = System.nanoTime();
-                    throttledKmsIsA503AndTheSadKeepsItsHashes(csc, proxy, daveSeed.group(1),
-                            Math.max(daveStep + 1, TestTotp.step()));
-                    System.out.printf("TIMING: AwsKmsServerIT throttling %.1f s%n", (System.nanoTime() - t1) / 1e9);
+                    flow.signThenThrottled(csc, seeds, faults, List.of("throttlingexception", "fault proxy",
+                            "software.amazon"), "AwsKmsServerIT");
                 } catch (AssertionError e) {
                     throw new AssertionError(e.getMessage() + "\n" + server.output(), e);
                 }
             }
         }
         System.out.printf("TIMING: AwsKmsServerIT %.1f s%n", (System.nanoTime() - t0) / 1e9);
-    }
-
-    /** @return the TOTP step whose code dave used */
-    private long signAll(TestCsc csc, String carolSeed, String daveSeed) throws Exception {
-        String token = csc.login("carol", "carol-secret-pw");
-        long step = TestTotp.step();
-        sign(csc, token, "carol-kms-rsa", "1.2.840.113549.1.1.11", null, TestTotp.code(carolSeed, step));
-        sign(csc, token, "carol-kms-rsa", "1.2.840.113549.1.1.10", "PSS", TestTotp.code(carolSeed, step + 1));
-        String daveToken = csc.login("dave", "dave-secret-pw");
-        long daveStep = TestTotp.step();
-        sign(csc, daveToken, "dave-kms-ec", "1.2.840.10045.4.3.2", null, TestTotp.code(daveSeed, daveStep));
-        return daveStep;
-    }
-
-    /**
-     * KMS throttles every {@code Sign} for longer than the backend retries: a signHash of two hashes
-     * fails as the design says, and signs once KMS accepts calls again.
-     */
-    private void throttledKmsIsA503AndTheSadKeepsItsHashes(TestCsc csc, FaultProxy proxy, String daveSeed, long step)
-            throws Exception {
-        String token = csc.login("dave", "dave-secret-pw");
-        String ec = "1.2.840.10045.4.3.2";
-        byte[][] docs = {"throttled first".getBytes(StandardCharsets.UTF_8),
-                "throttled second".getBytes(StandardCharsets.UTF_8)};
-        List<String> hashes = new ArrayList<>();
-        for (byte[] d : docs) {
-            hashes.add(Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(d)));
-        }
-        String sad = csc.post("csc/v2/credentials/authorize", token, Map.of("credentialID", "dave-kms-ec",
-                "numSignatures", 2, "hashes", hashes, "hashAlgorithmOID", "2.16.840.1.101.3.4.2.1",
-                "PIN", "445566", "OTP", TestTotp.code(daveSeed, step))).path("SAD").asText();
-        Map<String, Object> body = Map.of("credentialID", "dave-kms-ec", "SAD", sad, "hashes", hashes,
-                "signAlgo", ec);
-
-        // 1. Throttled beyond the retries: 503, temporarily_unavailable, a Retry-After, nothing of AWS's.
-        proxy.resetCounts();
-        proxy.throttleSigns(1000);
-        HttpResponse<String> busy = csc.send("csc/v2/signatures/signHash", token, body);
-        String observed = busy.statusCode() + " " + busy.headers().map() + " " + busy.body();
-        System.out.println("THROTTLED signHash: " + observed);
-        assertEquals(503, busy.statusCode(), observed);
-        JsonNode error = TestCsc.JSON.readTree(busy.body());
-        assertEquals("temporarily_unavailable", error.path("error").asText(), observed);
-        String retryAfter = busy.headers().firstValue("Retry-After").orElse(null);
-        assertTrue(retryAfter != null && retryAfter.matches("[1-9][0-9]*"), observed);
-        String lower = busy.body().toLowerCase(Locale.ROOT);
-        for (String leak : List.of("throttlingexception", "exception", "fault proxy", "\tat ", "software.amazon",
-                "dev.sigil.")) {
-            assertFalse(lower.contains(leak), "'" + leak + "' in " + observed);
-        }
-        // Each hash: the first call and MAX_RETRIES retries; none reached KMS.
-        int signCalls = proxy.count("Sign");
-        System.out.println("THROTTLED Sign calls: " + signCalls);
-        assertTrue(signCalls >= hashes.size() && signCalls <= hashes.size() * (MAX_RETRIES + 1),
-                signCalls + " Sign calls");
-
-        // 2. Meanwhile /health: the backend and the server DEGRADED, still 200.
-        HttpResponse<String> health = csc.client.send(HttpRequest.newBuilder(URI.create(csc.base + "health")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, health.statusCode(), health.body());
-        JsonNode h = TestCsc.JSON.readTree(health.body());
-        assertEquals("DEGRADED", h.path("status").asText(), health.body());
-        assertTrue(health.body().contains("\"id\":\"kms\",\"status\":\"DEGRADED\""), health.body());
-
-        // 3. KMS accepts calls again: the same SAD signs the same two hashes (they were given back).
-        proxy.clearFaults();
-        JsonNode signed = csc.post("csc/v2/signatures/signHash", token, body);
-        assertEquals(2, signed.path("signatures").size(), signed.toString());
-        JsonNode info = csc.post("csc/v2/credentials/info", token, Map.of("credentialID", "dave-kms-ec",
-                "certificates", "chain"));
-        X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
-                new ByteArrayInputStream(Base64.getDecoder().decode(info.path("cert").path("certificates").get(0).asText())));
-        for (int i = 0; i < docs.length; i++) {
-            Signature v = Signature.getInstance("SHA256withECDSA");
-            v.initVerify(cert.getPublicKey());
-            v.update(docs[i]);
-            assertTrue(v.verify(Base64.getDecoder().decode(signed.path("signatures").get(i).asText())),
-                    "signature " + i + " after throttling verifies against the certificate");
-        }
-
-        // 4. The audit log: the failure as ERROR (BUSY, hashes given back), then the success; intact.
-        String tail = admin(Map.of(), "audit", "tail", "-n", "10");
-        List<String> signHash = tail.lines().filter(l -> l.contains("signatures.signHash")
-                && l.contains("dave-kms-ec")).toList();
-        assertTrue(signHash.size() >= 2, tail);
-        String failed = signHash.get(signHash.size() - 2);
-        System.out.println("AUDIT: " + failed + "\nAUDIT: " + signHash.get(signHash.size() - 1));
-        assertTrue(failed.contains(" ERROR ") && failed.contains("signing failed: BUSY")
-                && failed.contains("given back"), tail);
-        assertTrue(signHash.get(signHash.size() - 1).contains(" SUCCESS ")
-                && signHash.get(signHash.size() - 1).contains("2 signature(s)"), tail);
-        String verify = admin(Map.of(), "audit", "verify");
-        assertTrue(verify.startsWith("Audit log intact: "), verify);
-    }
-
-    private void sign(TestCsc csc, String token, String credential, String signAlgo, String pss, String otp)
-            throws Exception {
-        byte[] doc = ("signed in AWS KMS by " + credential + " " + signAlgo).getBytes(StandardCharsets.UTF_8);
-        String hash = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(doc));
-        JsonNode sad = csc.post("csc/v2/credentials/authorize", token, Map.of("credentialID", credential,
-                "numSignatures", 1, "hashes", List.of(hash), "hashAlgorithmOID", "2.16.840.1.101.3.4.2.1",
-                "PIN", "445566", "OTP", otp));
-        Map<String, Object> body = new HashMap<>(Map.of("credentialID", credential, "SAD", sad.path("SAD").asText(),
-                "hashes", List.of(hash), "signAlgo", signAlgo));
-        if (pss != null) {
-            body.put("hashAlgorithmOID", "2.16.840.1.101.3.4.2.1");
-        }
-        JsonNode sig = csc.post("csc/v2/signatures/signHash", token, body);
-        JsonNode info = csc.post("csc/v2/credentials/info", token, Map.of("credentialID", credential,
-                "certificates", "chain"));
-        X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
-                new ByteArrayInputStream(Base64.getDecoder().decode(info.path("cert").path("certificates").get(0).asText())));
-        Signature v;
-        if (pss != null) {
-            v = Signature.getInstance("RSASSA-PSS");
-            v.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
-        } else {
-            v = Signature.getInstance(signAlgo.startsWith("1.2.840.10045") ? "SHA256withECDSA" : "SHA256withRSA");
-        }
-        v.initVerify(cert.getPublicKey());
-        v.update(doc);
-        assertTrue(v.verify(Base64.getDecoder().decode(sig.path("signatures").get(0).asText())),
-                credential + " (" + signAlgo + "): KMS's signature verifies against the certificate");
-    }
-
-    private String admin(Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Distribution.home().resolve("bin/sigil-admin").toString(),
-                "--data", dir.resolve("data").toString()));
-        cmd.addAll(List.of(args));
-        return run(env, cmd.toArray(new String[0]));
     }
 }
