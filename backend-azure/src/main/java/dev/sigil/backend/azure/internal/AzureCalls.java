@@ -56,6 +56,27 @@ final class AzureCalls {
         }
     }
 
+    /** A call this backend cancelled itself (the thread was interrupted). */
+    static final class Cancelled extends SigilException {
+        private static final long serialVersionUID = 1L;
+
+        Cancelled(String message, Throwable cause) {
+            super(ErrorCode.BACKEND_UNAVAILABLE, message, cause);
+        }
+    }
+
+    private static boolean interrupted(Throwable t) {
+        if (Thread.currentThread().isInterrupted()) {
+            return true;
+        }
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof InterruptedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private final String id;
     private final String where;
     private final String credentialSource;
@@ -98,6 +119,9 @@ final class AzureCalls {
         CallContext call = bound.isBefore(context.deadline()) ? new CallContext(context.requestId(), bound) : context;
         try {
             return retry.call(call, () -> attempt(operation, subject, call, body));
+        } catch (Cancelled e) {
+            LOG.debug("{} '{}': {}", C, id, e.getMessage());
+            throw e;
         } catch (SigilException e) {
             Failure f = e instanceof Failure x ? x : e.getCause() instanceof Failure y ? y : null;
             String req = context.requestId() == null ? "" : " [request " + context.requestId() + "]";
@@ -142,6 +166,12 @@ final class AzureCalls {
         } catch (RuntimeException e) {
             if (closed.getAsBoolean()) {
                 throw new SigilException(ErrorCode.BACKEND_UNAVAILABLE, "backend " + id + " is stopping", e);
+            }
+            if (interrupted(e)) {
+                // Cancelled by us (another signature of its batch failed, the backend is closing):
+                // not Key Vault's fault, not its health, not retried.
+                Thread.currentThread().interrupt();
+                throw new Cancelled("backend " + id + ": " + operation + " of " + subject + " was cancelled", e);
             }
             AzureErrors.Mapped m = AzureErrors.map(e);
             failure = new Failure(m, m.toException("backend " + id + ": " + operation + " of " + subject, e));
